@@ -1,0 +1,244 @@
+// triage.cpp - from evidence to a ranked report.
+#include "cli/triage.hpp"
+
+#include "cli/plan.hpp"
+#include "engine/certainty.hpp"
+#include "probes/maillog_probe.hpp"
+#include "rules/loader.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <map>
+#include <set>
+
+namespace pft::cli {
+
+std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rules::Diagnostics& diags,
+                                            std::string* not_found) {
+    auto dirs = find_data_dirs(kb_override, not_found);
+    if (!dirs) return std::nullopt;
+    Knowledge k;
+    k.dirs = *dirs;
+    k.catalog = rules::load_fact_catalog(dirs->fact_catalog, diags);
+    k.kb = rules::load_knowledge(dirs->knowledge, diags);
+    auto sigdir = dirs->knowledge / "signatures";
+    std::error_code ec;
+    if (std::filesystem::is_directory(sigdir, ec)) {
+        auto sigs = probes::SignatureSet::load_directory(sigdir.string());
+        for (const auto& e : sigs->errors()) {
+            rules::Location l;
+            l.file = e.file;
+            l.line = e.line;
+            l.column = e.column;
+            diags.error(l, e.message);
+        }
+        k.signatures = sigs;
+    }
+    if (diags.has_errors()) return std::nullopt;
+    return k;
+}
+
+std::vector<std::unique_ptr<probes::Probe>> triage_probes(const Knowledge& k) {
+    auto v = probes::all_probes();
+    if (k.signatures) v.push_back(probes::make_maillog_probe(k.signatures));
+    return v;
+}
+
+GatheredFacts gather_facts(const Knowledge& k, probes::Source& src) {
+    GatheredFacts g;
+    auto list = triage_probes(k);
+    struct One {
+        std::vector<engine::Fact> facts;
+        std::vector<std::string> warnings;
+        ProbeTiming t;
+    };
+    auto run_one = [&src](probes::Probe* p) {
+        One o;
+        probes::FactSink sink;
+        auto t0 = std::chrono::steady_clock::now();
+        p->run(src, sink);
+        auto t1 = std::chrono::steady_clock::now();
+        o.facts = sink.take_facts();
+        o.warnings = sink.take_warnings();
+        o.t = {p->name(), std::chrono::duration<double, std::milli>(t1 - t0).count(), o.facts.size()};
+        return o;
+    };
+    std::vector<One> results;
+    if (src.is_live()) {
+        // Live probes wait on programs and the network: run them concurrently.
+        std::vector<std::future<One>> fut;
+        for (auto& p : list) fut.push_back(std::async(std::launch::async, run_one, p.get()));
+        for (auto& f : fut) results.push_back(f.get());
+    } else {
+        for (auto& p : list) results.push_back(run_one(p.get()));
+    }
+    for (auto& o : results) {
+        for (auto& f : o.facts) g.facts.push_back(std::move(f));
+        for (auto& w : o.warnings) g.warnings.push_back(std::move(w));
+        g.timings.push_back(o.t);
+    }
+    for (const auto& w : src.warnings()) g.warnings.push_back(w);
+    return g;
+}
+
+std::unique_ptr<engine::Engine> run_engine(const Knowledge& k, const std::vector<engine::Fact>& facts,
+                                           engine::TimePoint now) {
+    auto eng = std::make_unique<engine::Engine>(k.kb.compiled, now);
+    for (const auto& f : facts) eng->add_fact(f);
+    eng->run();
+    return eng;
+}
+
+namespace {
+
+double severity_weight(rules::Severity3 s) {
+    switch (s) {
+    case rules::Severity3::Critical: return 1.0;
+    case rules::Severity3::Warning: return 0.85;
+    case rules::Severity3::Info: return 0.6;
+    }
+    return 0.6;
+}
+
+int severity_rank(const std::string& s) { return s == "critical" ? 2 : (s == "warning" ? 1 : 0); }
+
+void collect_evidence(const std::vector<engine::DerivationNode>& nodes, std::vector<EvidenceLine>& out,
+                      std::set<std::pair<std::string, std::string>>& seen) {
+    for (const auto& n : nodes) {
+        if (n.cf <= 0) continue;
+        for (const auto& e : n.evidence) {
+            if (e.derived) {
+                collect_evidence(e.derivation, out, seen);
+                continue;
+            }
+            if (!seen.insert({e.fact, e.subject}).second) continue;
+            EvidenceLine l;
+            l.fact = e.fact;
+            l.subject = e.subject;
+            l.known = e.known;
+            l.value = e.known ? e.value : "unknown";
+            l.source = e.prov.source;
+            l.probe = e.prov.probe;
+            l.excerpt = e.prov.excerpt;
+            l.rule = n.rule_id;
+            out.push_back(std::move(l));
+        }
+    }
+}
+
+} // namespace
+
+int exit_code_for(const Report& r) {
+    if (r.facts_known == 0) return 3;
+    int code = 0;
+    for (const auto& c : r.causes) {
+        if (c.severity == "critical") code = std::max(code, 2);
+        else if (c.severity == "warning") code = std::max(code, 1);
+    }
+    return code;
+}
+
+Report build_report(const Knowledge& k, const engine::Engine& eng, const std::optional<SymptomMatch>& symptom,
+                    const GatheredFacts& gathered) {
+    Report rep;
+    rep.symptom = symptom;
+    rep.now = eng.now();
+    rep.warnings = gathered.warnings;
+    rep.timings = gathered.timings;
+    const auto& kb = k.kb;
+    const std::string sym = symptom ? symptom->id : "";
+
+    for (const auto& f : gathered.facts) {
+        if (f.known()) ++rep.facts_known;
+        else ++rep.facts_unknown;
+        if (f.name == "host.name" && f.known()) rep.hostname = f.value->to_string();
+    }
+
+    for (std::size_t i = 0; i < kb.causes.size(); ++i) {
+        const auto& c = kb.causes[i];
+        double cf = eng.cause_cf(static_cast<int>(i));
+        bool relevant = sym.empty() || std::find(c.symptoms.begin(), c.symptoms.end(), sym) != c.symptoms.end();
+        if (cf >= engine::kConcludeThreshold) {
+            CauseReport cr;
+            cr.id = c.id;
+            cr.title = c.title;
+            cr.severity = rules::severity_name(c.severity);
+            cr.explain = c.explain;
+            cr.doc = c.doc;
+            cr.confidence = cf;
+            cr.relevant = relevant;
+            cr.score = cf * severity_weight(c.severity) * (relevant ? 1.0 : 0.5);
+            cr.derivation = engine::explain_cause(eng, static_cast<int>(i));
+            std::set<std::pair<std::string, std::string>> seen;
+            collect_evidence(cr.derivation, cr.evidence, seen);
+            cr.plan = render_plan(c, static_cast<int>(i), eng, &cr.plan_notes);
+            rep.causes.push_back(std::move(cr));
+        } else if (!sym.empty() && relevant) {
+            NotConcluded nc;
+            nc.id = c.id;
+            nc.title = c.title;
+            nc.confidence = cf;
+            nc.ruled_out = cf <= -engine::kConcludeThreshold;
+            nc.why_not = engine::why_not(eng, static_cast<int>(i), 3);
+            rep.not_concluded.push_back(std::move(nc));
+        }
+    }
+    std::stable_sort(rep.causes.begin(), rep.causes.end(), [](const CauseReport& a, const CauseReport& b) {
+        if (a.score != b.score) return a.score > b.score;
+        if (severity_rank(a.severity) != severity_rank(b.severity)) return severity_rank(a.severity) > severity_rank(b.severity);
+        return a.id < b.id;
+    });
+    // Candidates nearest to being concluded first.
+    std::stable_sort(rep.not_concluded.begin(), rep.not_concluded.end(), [](const NotConcluded& a, const NotConcluded& b) {
+        if (a.ruled_out != b.ruled_out) return !a.ruled_out;
+        if (a.confidence != b.confidence) return a.confidence > b.confidence;
+        return a.id < b.id;
+    });
+
+    // Unknown facts: every observed fact that is unknown, then absent facts that blocked a candidate.
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& f : gathered.facts) {
+        if (f.known() || !seen.insert({f.name, f.subject}).second) continue;
+        rep.unknown.push_back({f.name, f.subject, f.unknown_reason, f.prov.probe});
+    }
+    for (const auto& nc : rep.not_concluded)
+        for (const auto& w : nc.why_not)
+            for (const auto& u : w.unknowns)
+                if (seen.insert({u.fact, u.subject}).second) rep.unknown.push_back({u.fact, u.subject, u.unknown_reason, u.prov.probe});
+
+    // Questions that could separate the candidates, whose answers are not known yet.
+    std::set<std::string> open;
+    for (const auto& nc : rep.not_concluded)
+        if (!nc.ruled_out) open.insert(nc.id);
+    for (const auto& c : rep.causes)
+        if (c.confidence < 0.8 && c.relevant) open.insert(c.id);
+    if (sym.empty())
+        for (const auto& c : rep.causes) open.insert(c.id);
+    for (const auto& q : kb.questions) {
+        bool useful = std::any_of(q.causes.begin(), q.causes.end(), [&](const std::string& c) { return open.count(c) > 0; });
+        if (!useful) continue;
+        bool answered = false;
+        for (const auto& a : q.answers) {
+            engine::SymId n = eng.memory().names().find(a.fact);
+            if (n == engine::kNoSym) continue;
+            engine::SymId s = eng.memory().subjects().find(a.subject);
+            if (s == engine::kNoSym) continue;
+            const auto* f = eng.memory().find(n, s);
+            if (f && f->fact.known()) answered = true;
+        }
+        if (answered) continue;
+        QuestionReport qr;
+        qr.id = q.id;
+        qr.text = q.text;
+        qr.help = q.help;
+        for (const auto& a : q.answers) qr.answers.push_back(a.answer);
+        qr.causes = q.causes;
+        rep.questions.push_back(std::move(qr));
+    }
+    rep.stats = engine::RunStats{};
+    rep.exit_code = exit_code_for(rep);
+    return rep;
+}
+
+} // namespace pft::cli

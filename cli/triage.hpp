@@ -1,0 +1,49 @@
+// triage.hpp - the pipeline: load the knowledge base, gather facts from a
+// Source through the probes, run the engine, and build a Report. It assembles
+// the layers; it knows nothing of how a report is printed.
+#pragma once
+
+#include "cli/data_dir.hpp"
+#include "cli/report.hpp"
+#include "probes/logsig.hpp"
+#include "probes/probe.hpp"
+#include "rules/diagnostics.hpp"
+#include "rules/fact_catalog.hpp"
+#include "rules/model.hpp"
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace pft::cli {
+
+struct Knowledge {
+    DataDirs dirs;
+    rules::KnowledgeBase kb;
+    rules::FactCatalog catalog;
+    std::shared_ptr<const probes::SignatureSet> signatures;
+};
+
+// Loads and compiles; all diagnostics go into diags. Returns nullopt on errors.
+std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rules::Diagnostics& diags,
+                                            std::string* not_found);
+
+// The probes a triage runs, in order.
+std::vector<std::unique_ptr<probes::Probe>> triage_probes(const Knowledge& k);
+
+struct GatheredFacts {
+    std::vector<engine::Fact> facts;
+    std::vector<std::string> warnings;
+    std::vector<ProbeTiming> timings;
+};
+GatheredFacts gather_facts(const Knowledge& k, probes::Source& src);
+
+// Runs the engine on gathered facts (plus extra facts, e.g. a guided session's answers).
+std::unique_ptr<engine::Engine> run_engine(const Knowledge& k, const std::vector<engine::Fact>& facts,
+                                           engine::TimePoint now);
+
+Report build_report(const Knowledge& k, const engine::Engine& eng, const std::optional<SymptomMatch>& symptom,
+                    const GatheredFacts& gathered);
+
+} // namespace pft::cli
