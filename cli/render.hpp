@@ -16,7 +16,7 @@ struct TextStyle {
 };
 
 void render_text(const Report& r, std::ostream& out, const TextStyle& style);
-nlohmann::json report_json(const Report& r);
+nlohmann::ordered_json report_json(const Report& r);
 void render_json(const Report& r, std::ostream& out);
 
 // Explanation of one cause (pftriage explain CAUSE).

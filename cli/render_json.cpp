@@ -7,7 +7,7 @@
 
 namespace pft::cli {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

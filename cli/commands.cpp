@@ -1,0 +1,19 @@
+// commands.cpp - the list of subcommands. Adding a command: write cli/cmd_NAME.cpp
+// with a make_NAME_command() factory and add it here.
+#include "cli/command.hpp"
+
+namespace pft::cli {
+
+std::unique_ptr<Command> make_explain_command();
+std::unique_ptr<Command> make_symptoms_command();
+std::unique_ptr<Command> make_kb_command();
+
+std::vector<std::unique_ptr<Command>> all_commands() {
+    std::vector<std::unique_ptr<Command>> v;
+    v.push_back(make_explain_command());
+    v.push_back(make_symptoms_command());
+    v.push_back(make_kb_command());
+    return v;
+}
+
+} // namespace pft::cli

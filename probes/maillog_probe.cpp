@@ -1,0 +1,172 @@
+// maillog_probe.cpp - the `maillog` probe: windowed scan of the mail log through
+// the signature set, emitting counts, newest lines and the signatures' own facts.
+// It does not decide what a signature means for the diagnosis (rules/ does).
+#include "probes/maillog_probe.hpp"
+
+#include "probes/parse/syslog_line.hpp"
+
+#include <map>
+#include <set>
+
+namespace pft::probes {
+namespace {
+
+constexpr auto kWindow = std::chrono::hours{24};
+constexpr std::size_t kMaxSubjectsPerFact = 500; // distinct subjects kept per fact name
+constexpr std::size_t kExcerpt = 300;
+
+struct Seen {
+    std::int64_t count = 0;
+    std::size_t line_no = 0;
+    std::string_view line;
+};
+
+struct Derived {
+    SignatureFact::Kind kind = SignatureFact::Kind::Flag;
+    std::int64_t count = 0;
+    std::string value;
+    std::size_t line_no = 0;
+    std::string_view line;
+};
+
+class MaillogProbe final : public Probe {
+public:
+    explicit MaillogProbe(std::shared_ptr<const SignatureSet> sigs) : sigs_(std::move(sigs)) {}
+
+    std::string name() const override { return "maillog"; }
+
+    std::vector<std::string> produces() const override {
+        std::vector<std::string> out{"log.lines", "log.untimed_lines", "log.newest", "log.signature.count",
+                                     "log.signature.last"};
+        std::set<std::string> extra;
+        if (sigs_)
+            for (const auto& s : sigs_->signatures())
+                for (const auto& f : s.facts) extra.insert(f.name);
+        out.insert(out.end(), extra.begin(), extra.end());
+        return out;
+    }
+
+    void run(Source& src, FactSink& out) override {
+        Artifact a = src.get("maillog");
+        if (!a.ok || !sigs_) {
+            std::string why = !sigs_ ? "no log signatures loaded" : "maillog: " + a.error;
+            for (const auto& n : produces()) out.unknown(n, "", why, {"maillog", a.origin, ""});
+            return;
+        }
+        if (a.truncated) out.warn("maillog: the log was cut by the source; older lines are missing");
+        scan(a.text, src.now(), out);
+    }
+
+private:
+    void scan(std::string_view text, engine::TimePoint now, FactSink& out) const {
+        const auto& sigs = sigs_->signatures();
+        std::vector<Seen> seen(sigs.size());
+        std::map<std::pair<std::string, std::string>, Derived> derived;
+        std::map<std::string, std::size_t> subjects_per_fact;
+        std::set<std::string> overflowed;
+        std::int64_t lines = 0, untimed = 0;
+        std::optional<engine::TimePoint> newest;
+        std::size_t newest_line = 0;
+        const engine::TimePoint start = now - kWindow;
+        std::vector<int> idx;
+        SigMatch m;
+
+        std::size_t line_no = 0;
+        for (std::size_t pos = 0; pos < text.size();) {
+            std::size_t nl = text.find('\n', pos);
+            std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+            std::string_view line = text.substr(pos, std::min(end - pos, kMaxLogLine));
+            pos = end + 1;
+            ++line_no;
+            if (line.empty()) continue;
+
+            SyslogLine l = parse_syslog_line(line, now);
+            if (l.time) {
+                if (!newest || *l.time >= *newest) {
+                    newest = l.time;
+                    newest_line = line_no;
+                }
+                if (*l.time < start) continue;
+            } else {
+                ++untimed;
+            }
+            ++lines;
+            if (l.kind != LineKind::Postfix) continue;
+
+            sigs_->match_indices(l.program, l.message, idx);
+            for (int i : idx) {
+                auto si = static_cast<std::size_t>(i);
+                seen[si].count++;
+                seen[si].line_no = line_no;
+                seen[si].line = line;
+                if (sigs[si].facts.empty() || !sigs_->extract(si, l.message, m)) continue;
+                for (const auto& f : sigs[si].facts) {
+                    std::string subject = engine::printable(expand_field_template(f.subject, m), 200);
+                    if (subject.empty() && !f.subject.empty()) continue; // optional field absent
+                    auto key = std::make_pair(f.name, subject);
+                    auto it = derived.find(key);
+                    if (it == derived.end()) {
+                        if (subjects_per_fact[f.name] >= kMaxSubjectsPerFact) {
+                            if (overflowed.insert(f.name).second)
+                                out.warn("maillog: more than " + std::to_string(kMaxSubjectsPerFact) +
+                                         " subjects for " + f.name + "; the rest are not counted");
+                            continue;
+                        }
+                        subjects_per_fact[f.name]++;
+                        it = derived.emplace(key, Derived{}).first;
+                        it->second.kind = f.kind;
+                    }
+                    std::string value;
+                    if (f.kind == SignatureFact::Kind::Last) {
+                        value = engine::printable(expand_field_template(f.value, m), 200);
+                        if (value.empty() && !f.value.empty()) continue; // optional field absent
+                    }
+                    Derived& d = it->second;
+                    d.count++;
+                    d.line_no = line_no;
+                    d.line = line;
+                    if (f.kind == SignatureFact::Kind::Last) d.value = std::move(value);
+                }
+            }
+        }
+
+        auto prov = [](std::size_t n, std::string_view line) {
+            return engine::Provenance{"maillog", "maillog:" + std::to_string(n), engine::printable(line, kExcerpt)};
+        };
+        out.known("log.lines", "", engine::Value(lines), {"maillog", "maillog", ""});
+        out.known("log.untimed_lines", "", engine::Value(untimed), {"maillog", "maillog", ""});
+        if (newest)
+            out.known("log.newest", "", engine::Value(*newest), prov(newest_line, ""));
+        else
+            out.unknown("log.newest", "", "no line of the log has a readable time", {"maillog", "maillog", ""});
+        for (std::size_t i = 0; i < sigs.size(); ++i) {
+            const Seen& s = seen[i];
+            if (s.count == 0) {
+                out.known("log.signature.count", sigs[i].id, engine::Value(0), {"maillog", "maillog", ""});
+                continue;
+            }
+            out.known("log.signature.count", sigs[i].id, engine::Value(s.count), prov(s.line_no, s.line));
+            out.known("log.signature.last", sigs[i].id, engine::Value(engine::printable(s.line, kExcerpt)),
+                      prov(s.line_no, s.line));
+        }
+        for (const auto& [key, d] : derived) {
+            engine::Value v;
+            switch (d.kind) {
+            case SignatureFact::Kind::Count: v = engine::Value(d.count); break;
+            case SignatureFact::Kind::Flag: v = engine::Value(true); break;
+            case SignatureFact::Kind::Last: v = engine::Value(d.value); break;
+            }
+            out.known(key.first, key.second, std::move(v), prov(d.line_no, d.line));
+        }
+    }
+
+    std::shared_ptr<const SignatureSet> sigs_;
+};
+
+} // namespace
+
+std::unique_ptr<Probe> make_maillog_probe(std::shared_ptr<const SignatureSet> signatures) {
+    return std::make_unique<MaillogProbe>(std::move(signatures));
+}
+
+} // namespace pft::probes

@@ -1,0 +1,294 @@
+// syslog_line.cpp - the syslog line splitter: RFC 3164 stamps (with localised
+// month names), RFC 3339 / journalctl short-iso stamps, Postfix maillog_file.
+// It does not match message text (see logsig.cpp) and never allocates.
+#include "probes/parse/syslog_line.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace pft::probes {
+namespace {
+
+using std::string_view;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+void skip_spaces(string_view s, std::size_t& i) {
+    while (i < s.size() && is_space(s[i])) ++i;
+}
+
+// Reads exactly n digits at i.
+bool digits(string_view s, std::size_t& i, int n, int& out) {
+    if (i + static_cast<std::size_t>(n) > s.size()) return false;
+    int v = 0;
+    for (int k = 0; k < n; ++k) {
+        char c = s[i + static_cast<std::size_t>(k)];
+        if (!is_digit(c)) return false;
+        v = v * 10 + (c - '0');
+    }
+    out = v;
+    i += static_cast<std::size_t>(n);
+    return true;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// English first, then the German, Italian, Spanish, Dutch and French abbreviations
+// that localised syslog daemons write ("Okt", "ott", "Mär" in UTF-8).
+int month_from_name(string_view name) {
+    struct M { const char* n; int m; };
+    static constexpr std::array<M, 38> names{{
+        {"jan", 1}, {"feb", 2}, {"mar", 3}, {"apr", 4}, {"may", 5}, {"jun", 6},
+        {"jul", 7}, {"aug", 8}, {"sep", 9}, {"oct", 10}, {"nov", 11}, {"dec", 12},
+        {"m\xc3\xa4r", 3}, {"mrz", 3}, {"mai", 5}, {"okt", 10}, {"dez", 12},
+        {"gen", 1}, {"mag", 5}, {"giu", 6}, {"lug", 7}, {"ago", 8}, {"set", 9}, {"ott", 10}, {"dic", 12},
+        {"ene", 1}, {"abr", 4}, {"mrt", 3}, {"mei", 5}, {"janv", 1}, {"f\xc3\xa9vr", 2}, {"mars", 3},
+        {"avr", 4}, {"juin", 6}, {"juil", 7}, {"ao\xc3\xbbt", 8}, {"sept", 9}, {"d\xc3\xa9" "c", 12},
+    }};
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    if (name.size() < 3 || name.size() > 5) return 0;
+    char buf[8];
+    for (std::size_t i = 0; i < name.size(); ++i) buf[i] = lower(name[i]);
+    string_view l(buf, name.size());
+    for (const auto& m : names)
+        if (l == m.n) return m.m;
+    return 0;
+}
+
+std::optional<engine::TimePoint> make_time(int y, int mo, int d, int h, int mi, int s, long offset_s) {
+    using namespace std::chrono;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+    year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return engine::TimePoint{sys_days{ymd}} + hours{h} + minutes{mi} + seconds{s} - seconds{offset_s};
+}
+
+// "2026-11-24T04:02:00.123456+00:00", "...+0000", "...Z" or no zone (taken as UTC).
+bool parse_iso(string_view s, std::size_t& i, std::optional<engine::TimePoint>& out) {
+    std::size_t j = i;
+    int Y, M, D, h, m, sec;
+    if (!digits(s, j, 4, Y) || j >= s.size() || s[j++] != '-') return false;
+    if (!digits(s, j, 2, M) || j >= s.size() || s[j++] != '-') return false;
+    if (!digits(s, j, 2, D) || j >= s.size() || (s[j] != 'T' && s[j] != 't')) return false;
+    ++j;
+    if (!digits(s, j, 2, h) || j >= s.size() || s[j++] != ':') return false;
+    if (!digits(s, j, 2, m) || j >= s.size() || s[j++] != ':') return false;
+    if (!digits(s, j, 2, sec)) return false;
+    if (j < s.size() && (s[j] == '.' || s[j] == ',')) {
+        ++j;
+        while (j < s.size() && is_digit(s[j])) ++j;
+    }
+    long offset = 0;
+    if (j < s.size() && (s[j] == 'Z' || s[j] == 'z')) {
+        ++j;
+    } else if (j < s.size() && (s[j] == '+' || s[j] == '-')) {
+        int sign = s[j] == '+' ? 1 : -1;
+        ++j;
+        int oh, om;
+        if (!digits(s, j, 2, oh)) return false;
+        if (j < s.size() && s[j] == ':') ++j;
+        if (!digits(s, j, 2, om)) return false;
+        offset = sign * (oh * 3600L + om * 60L);
+    }
+    if (j < s.size() && !is_space(s[j])) return false;
+    out = make_time(Y, M, D, h, m, sec, offset);
+    if (!out) return false;
+    i = j;
+    return true;
+}
+
+// "Nov 24 04:02:00", "Nov  4 04:02:00", "Nov 04 04:02:00" (postlogd), optional
+// fraction and optional year after the time ("Nov 24 04:02:00 2026").
+bool parse_bsd(string_view s, std::size_t& i, engine::TimePoint reference,
+               std::optional<engine::TimePoint>& out) {
+    std::size_t j = i;
+    while (j < s.size() && j - i < 6 && !is_space(s[j]) && !is_digit(s[j])) ++j;
+    int mo = month_from_name(s.substr(i, j - i));
+    if (mo == 0) return false;
+    skip_spaces(s, j);
+    int d = 0;
+    if (j < s.size() && is_digit(s[j])) {
+        d = s[j++] - '0';
+        if (j < s.size() && is_digit(s[j])) d = d * 10 + (s[j++] - '0');
+    } else {
+        return false;
+    }
+    if (j >= s.size() || !is_space(s[j])) return false;
+    skip_spaces(s, j);
+    int h, m, sec;
+    if (!digits(s, j, 2, h) || j >= s.size() || s[j++] != ':') return false;
+    if (!digits(s, j, 2, m) || j >= s.size() || s[j++] != ':') return false;
+    if (!digits(s, j, 2, sec)) return false;
+    if (j < s.size() && s[j] == '.') {
+        ++j;
+        while (j < s.size() && is_digit(s[j])) ++j;
+    }
+    if (j < s.size() && !is_space(s[j])) return false;
+    std::size_t k = j;
+    skip_spaces(s, k);
+    int explicit_year = 0;
+    if (std::size_t y = k; digits(s, y, 4, explicit_year) && (y == s.size() || is_space(s[y]))) {
+        j = y;
+    } else {
+        explicit_year = 0;
+    }
+    if (explicit_year) {
+        out = make_time(explicit_year, mo, d, h, m, sec, 0);
+    } else {
+        using namespace std::chrono;
+        int ref_year = static_cast<int>(year_month_day{floor<days>(reference)}.year());
+        out = std::nullopt;
+        // The latest year that does not put the stamp more than a day after the reference.
+        for (int y = ref_year + 1; y >= ref_year - 4 && !out; --y) {
+            auto t = make_time(y, mo, d, h, m, sec, 0);
+            if (t && *t <= reference + days{1}) out = t;
+        }
+    }
+    if (!out) return false;
+    i = j;
+    return true;
+}
+
+bool is_tag_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+}
+
+struct Tag {
+    string_view name; // "postfix/submission/smtpd"
+    std::optional<long> pid;
+    std::size_t end = 0; // index after "name[pid]:"
+};
+
+// A syslog tag at i: "name[pid]:" or "name:", followed by a space or the end.
+std::optional<Tag> parse_tag(string_view s, std::size_t i) {
+    std::size_t j = i;
+    while (j < s.size() && j - i < 128 && is_tag_char(s[j])) ++j;
+    if (j == i || j >= s.size()) return std::nullopt;
+    Tag t;
+    t.name = s.substr(i, j - i);
+    if (s[j] == '[') {
+        ++j;
+        long pid = 0;
+        std::size_t start = j;
+        while (j < s.size() && is_digit(s[j]) && j - start < 10) pid = pid * 10 + (s[j++] - '0');
+        if (j == start || j >= s.size() || s[j] != ']') return std::nullopt;
+        ++j;
+        t.pid = pid;
+    }
+    if (j >= s.size() || s[j] != ':') return std::nullopt;
+    ++j;
+    if (j < s.size() && !is_space(s[j])) return std::nullopt;
+    t.end = j;
+    return t;
+}
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+// Postfix commands that log under their own name, without a "postfix/" prefix.
+bool is_postfix_command(string_view p) {
+    static constexpr std::array<string_view, 13> cmds{
+        "postfix", "postdrop", "postqueue", "postsuper", "postmap", "postalias", "postconf",
+        "postlog", "postmulti", "postfix-script", "postkick", "postlock", "postcat"};
+    for (auto c : cmds)
+        if (p == c) return true;
+    return false;
+}
+
+} // namespace
+
+bool is_postfix_program(string_view p) {
+    static constexpr std::array<string_view, 38> daemons{
+        "smtp", "lmtp", "smtpd", "qmgr", "nqmgr", "oqmgr", "cleanup", "pickup", "master", "bounce",
+        "defer", "trace", "local", "virtual", "pipe", "error", "retry", "discard", "showq", "flush",
+        "anvil", "scache", "tlsmgr", "tlsproxy", "postscreen", "dnsblog", "verify", "proxymap",
+        "proxywrite", "trivial-rewrite", "spawn", "postlogd", "qmqpd", "sendmail", "smtp-source",
+        "smtp-sink", "qshape", "mailq"};
+    for (auto d : daemons)
+        if (p == d) return true;
+    return is_postfix_command(p);
+}
+
+string_view leading_queue_id(string_view m) {
+    // Short ids are upper-case hex; long ids use a 52-letter alphabet without vowels.
+    std::size_t n = 0;
+    bool hex = true, long_ok = true;
+    while (n < m.size() && n <= 24 && is_alnum(m[n])) {
+        char c = m[n];
+        if (!(is_digit(c) || (c >= 'A' && c <= 'F'))) hex = false;
+        switch (lower(c)) {
+        case 'a': case 'e': case 'i': case 'o': case 'u': long_ok = false; break;
+        default: break;
+        }
+        ++n;
+    }
+    if (n < 5 || n > 24 || n + 1 >= m.size() || m[n] != ':' || m[n + 1] != ' ') return {};
+    if (hex || (long_ok && n >= 10)) return m.substr(0, n);
+    return {};
+}
+
+SyslogLine parse_syslog_line(string_view line, engine::TimePoint reference) {
+    if (line.size() > kMaxLogLine) line = line.substr(0, kMaxLogLine);
+    while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+    SyslogLine out;
+    out.message = line;
+
+    std::size_t i = 0;
+    skip_spaces(line, i);
+    bool has_time = false;
+    if (i < line.size() && is_digit(line[i]))
+        has_time = parse_iso(line, i, out.time);
+    else
+        has_time = parse_bsd(line, i, reference, out.time);
+    skip_spaces(line, i);
+
+    // "host tag: msg", "tag: msg" (collectors that drop the host), or a bare message.
+    std::optional<Tag> tag = parse_tag(line, i);
+    if (!tag) {
+        std::size_t j = i;
+        while (j < line.size() && j - i < 256 && !is_space(line[j])) ++j;
+        std::size_t host_end = j;
+        skip_spaces(line, j);
+        if (host_end > i && j > host_end) {
+            tag = parse_tag(line, j);
+            if (tag) out.host = line.substr(i, host_end - i);
+        }
+    }
+    if (!tag) {
+        out.message = line.substr(i);
+        return out; // Unparsed
+    }
+
+    string_view name = tag->name;
+    std::size_t first = name.find('/');
+    std::size_t last = name.rfind('/');
+    if (first == string_view::npos) {
+        out.syslog_name = name;
+        out.program = name;
+    } else {
+        out.syslog_name = name.substr(0, first);
+        out.program = name.substr(last + 1);
+        if (last > first) out.service = name.substr(first + 1, last - first - 1);
+    }
+    // Without a stamp, host or pid a "word:" is more likely message text ("warning:").
+    bool weak = !has_time && out.host.empty() && !tag->pid && first == string_view::npos;
+    bool postfix = false;
+    if (first != string_view::npos)
+        postfix = out.syslog_name.substr(0, 7) == "postfix" || is_postfix_program(out.program);
+    else
+        postfix = is_postfix_command(out.program);
+    if (weak && !postfix) {
+        out = SyslogLine{};
+        out.message = line.substr(i);
+        return out;
+    }
+    out.kind = postfix ? LineKind::Postfix : LineKind::Other;
+    out.pid = tag->pid;
+    std::size_t m = tag->end;
+    if (m < line.size() && is_space(line[m])) ++m;
+    out.message = line.substr(m);
+    if (postfix) out.queue_id = leading_queue_id(out.message);
+    return out;
+}
+
+} // namespace pft::probes
