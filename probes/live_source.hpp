@@ -1,0 +1,59 @@
+// live_source.hpp - a Source that reads the running host: the bundle artefacts
+// produced on demand by the commands of one fixed allow-list (live_source.cpp).
+// No shell, no value from outside ever becomes a command word except the
+// operator's own config_dir and paths Postfix itself reports (validated).
+// It writes nothing itself; of the commands, only `postfix check` may change the
+// host (it creates missing queue directories, as the bundle spec's command does).
+#pragma once
+
+#include "probes/exec.hpp"
+#include "probes/source.hpp"
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace pft::probes {
+
+struct LiveOptions {
+    std::string config_dir;                       // "" = Postfix's default; else `-c DIR` everywhere
+    std::chrono::milliseconds timeout{15000};     // per command
+    std::size_t max_output = 64u * 1024 * 1024;   // per artefact
+    std::vector<std::string> maillog_paths{"/var/log/mail.log", "/var/log/maillog", "/var/log/mail/mail.log"};
+    std::string proc_dir = "/proc";
+    std::string hostname;                         // "" = gethostname()
+    std::string server_ips, mail_domains;         // space separated, as in MANIFEST
+};
+
+class LiveSource : public Source {
+public:
+    explicit LiveSource(LiveOptions options = {});
+
+    Artifact get(const std::string& name) override;
+    engine::TimePoint now() const override;
+    std::optional<std::string> manifest(const std::string& key) const override;
+    std::string describe() const override;
+    bool is_live() const override { return true; }
+    std::vector<std::string> warnings() const override;
+
+    // The artefact names this source can produce (the allow-list).
+    static std::vector<std::string> artefact_names();
+
+private:
+    ExecResult run(const std::vector<std::string>& argv, bool on_tty = false);
+    std::vector<std::string> postfix_cmd(const std::string& prog, std::vector<std::string> args) const;
+    std::optional<std::string> postconf_dir(const std::string& param, std::string& error);
+    Artifact produce(const std::string& name);
+    Artifact from_command(const std::vector<std::string>& argv, bool on_tty = false);
+    Artifact read_file(const std::string& path, bool tail);
+
+    LiveOptions opt_;
+    mutable std::mutex mu_;
+    std::map<std::string, std::shared_future<ExecResult>> runs_; // each command runs once per source
+    std::vector<std::string> warnings_;
+};
+
+} // namespace pft::probes

@@ -1,0 +1,18 @@
+// registry.cpp - the list of built-in probes, in a stable order.
+// Adding a probe means adding its factory here; probes never register themselves.
+#include "probes/builtin_probes.hpp"
+
+namespace pft::probes {
+
+std::vector<std::unique_ptr<Probe>> all_probes() {
+    std::vector<std::unique_ptr<Probe>> v;
+    v.push_back(make_manifest_probe());
+    v.push_back(make_postconf_probe());
+    v.push_back(make_postfix_status_probe());
+    v.push_back(make_postfix_check_probe());
+    v.push_back(make_queue_probe());
+    v.push_back(make_host_probe());
+    return v;
+}
+
+} // namespace pft::probes

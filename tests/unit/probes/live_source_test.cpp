@@ -1,0 +1,155 @@
+// live_source_test.cpp - LiveSource against a throwaway Postfix instance made in a
+// temp directory (never /etc/postfix, never the system instance): its artefacts,
+// and the same facts from the live host and from a bundle written from it.
+#include "probe_test_support.hpp"
+#include "probes/bundle_source.hpp"
+#include "probes/exec.hpp"
+#include "probes/live_source.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+using namespace pft::probes;
+using namespace pft::probes::test;
+
+namespace {
+
+bool postfix_installed() { return ::access("/usr/sbin/postconf", X_OK) == 0 && ::access("/etc/postfix/main.cf", R_OK) == 0; }
+
+// A config directory copied from /etc/postfix with its own queue and data directories.
+struct ThrowawayInstance {
+    TempDir dir;
+    std::string etc;
+    explicit ThrowawayInstance(bool make_queue) {
+        etc = dir / "etc";
+        std::filesystem::create_directories(etc);
+        for (const char* f : {"main.cf", "master.cf", "dynamicmaps.cf"}) {
+            std::error_code ec;
+            std::filesystem::copy_file(std::string("/etc/postfix/") + f, etc + "/" + f, ec);
+        }
+        std::filesystem::create_directories(dir / "spool");
+        std::filesystem::create_directories(dir / "data");
+        std::string main = slurp(etc + "/main.cf");
+        main += "\n# throwaway instance for pftriage tests\nqueue_directory = " + dir.path() +
+                "/spool\ndata_directory = " + dir.path() + "/data\nmyhostname = live-test.example\n";
+        spit(etc + "/main.cf", main);
+        // creates the queue directories inside the temp dir, as `postfix start` would
+        if (make_queue) run_program({"postfix", "-c", etc, "check"}, std::chrono::seconds(30), 1 << 20);
+    }
+};
+
+// Records what a live source returns, to write it out as a bundle.
+class RecordingSource : public Source {
+public:
+    explicit RecordingSource(Source& inner) : inner_(inner), now_(inner.now()) {}
+    Artifact get(const std::string& name) override {
+        Artifact a = inner_.get(name);
+        if (a.ok) files_[name] = a.text;
+        return a;
+    }
+    pft::engine::TimePoint now() const override { return now_; }
+    std::optional<std::string> manifest(const std::string& key) const override { return inner_.manifest(key); }
+    std::string describe() const override { return "recording " + inner_.describe(); }
+    bool is_live() const override { return true; }
+
+    void write_bundle(const std::string& dir) const {
+        std::filesystem::create_directories(dir);
+        for (const auto& [n, t] : files_) spit(dir + "/" + n, t);
+        std::string m = "format: 1\ncollected_at: " + pft::engine::format_time(now_) + "\ncollector: test\n";
+        if (auto h = inner_.manifest("hostname")) m += "hostname: " + *h + "\n";
+        spit(dir + "/MANIFEST", m);
+    }
+    const std::map<std::string, std::string>& files() const { return files_; }
+
+private:
+    Source& inner_;
+    pft::engine::TimePoint now_;
+    std::map<std::string, std::string> files_;
+};
+
+std::string key(const pft::engine::Fact& f) {
+    return f.name + "[" + f.subject + "] = " + (f.known() ? f.value->to_string() : "unknown");
+}
+
+} // namespace
+
+TEST_CASE("live source: postconf artefacts of a throwaway instance", "[live]") {
+    if (!postfix_installed()) {
+        WARN("postconf is not installed: skipping the live source tests");
+        return;
+    }
+    ThrowawayInstance inst(false);
+    LiveOptions o;
+    o.config_dir = inst.etc;
+    LiveSource live(o);
+    CHECK(live.is_live());
+    auto pc = live.get("postconf-n.txt");
+    REQUIRE(pc.ok);
+    CHECK(pc.origin == "command: postconf -c " + inst.etc + " -n");
+    CHECK(pc.text.find("myhostname = live-test.example") != std::string::npos);
+    auto w = live.get("postconf-warnings.txt");
+    CHECK(w.ok);
+    auto all = live.get("postconf.txt");
+    REQUIRE(all.ok);
+    CHECK(all.text.find("queue_directory = " + inst.dir.path() + "/spool") != std::string::npos);
+    auto mc = live.get("main.cf");
+    REQUIRE(mc.ok);
+    CHECK(mc.origin == "file: " + inst.etc + "/main.cf");
+    auto df = live.get("df.txt");
+    REQUIRE(df.ok);
+    CHECK(df.text.rfind("Filesystem", 0) == 0);
+    CHECK(live.get("loadavg.txt").ok);
+    auto st = live.get("postfix-status.txt");
+    REQUIRE(st.ok);
+    CHECK(st.text.find("exit=1") != std::string::npos); // this instance was never started
+    CHECK(st.text.find("is not running") != std::string::npos); // printed because of the pseudo-terminal
+    auto dig = live.get("dig/MX_example.org.txt");
+    CHECK_FALSE(dig.ok);
+    CHECK(dig.error.find("not collected") != std::string::npos);
+    CHECK_FALSE(live.get("../../etc/shadow").ok);
+}
+
+TEST_CASE("live source: a relative config_dir is refused with a warning", "[live]") {
+    LiveOptions o;
+    o.config_dir = "-x/etc";
+    LiveSource live(o);
+    REQUIRE(live.warnings().size() == 1);
+    CHECK(live.describe() == "live host");
+}
+
+TEST_CASE("live source and a bundle written from it yield the same facts", "[live][bundle]") {
+    if (!postfix_installed()) {
+        WARN("postconf is not installed: skipping the live/bundle equivalence test");
+        return;
+    }
+    ThrowawayInstance inst(true);
+    LiveOptions o;
+    o.config_dir = inst.etc;
+    LiveSource live(o);
+    RecordingSource rec(live);
+    auto from_live = run_all(rec, all_probes(), true);
+    rec.write_bundle(inst.dir / "bundle");
+    CHECK(rec.files().count("postconf.txt"));
+    CHECK(rec.files().count("postfix-status.txt"));
+    CHECK(rec.files().count("postqueue-j.txt"));
+
+    std::string err;
+    auto b = open_bundle(inst.dir / "bundle", &err);
+    REQUIRE(b);
+    auto from_bundle = run_all(*b, all_probes(), false);
+    CHECK(b->warnings().empty());
+
+    std::vector<std::string> a, c;
+    for (const auto& f : from_live.facts) a.push_back(key(f));
+    for (const auto& f : from_bundle.facts) c.push_back(key(f));
+    std::sort(a.begin(), a.end());
+    std::sort(c.begin(), c.end());
+    CHECK(a.size() > 900);
+    CHECK(a == c);
+    const auto* running = find_fact(from_live.facts, "postfix.running");
+    REQUIRE(running);
+    CHECK(running->known());
+    CHECK(running->prov.source.rfind("command: postfix -c ", 0) == 0);
+    CHECK(find_fact(from_live.facts, "queue.total")->value == pft::engine::Value(0));
+}
