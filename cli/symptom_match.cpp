@@ -72,6 +72,13 @@ std::string stem_word(const std::string& w0) {
     for (const char* s : suffixes) {
         if (ends(s)) {
             std::string sfx = s;
+            // "-es" is a suffix only after s, x, z, ch, sh ("boxes"); "queues" loses just "s".
+            if (sfx == "es") {
+                char p = w[w.size() - 3];
+                bool sibilant = p == 's' || p == 'x' || p == 'z' || ((p == 'h') && w.size() > 3 &&
+                                                                      (w[w.size() - 4] == 'c' || w[w.size() - 4] == 's'));
+                if (!sibilant) sfx = "s";
+            }
             w.resize(w.size() - sfx.size());
             if (sfx == "ies" || sfx == "ied") w += "y";
             break;
