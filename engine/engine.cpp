@@ -103,12 +103,39 @@ EvalValue Engine::evaluate_in_rule(const Expr& e, int rule, SymId binding, std::
 Tri Engine::evaluate_rule(int rule, SymId binding, std::vector<FactRead>* trace) const {
     const auto& r = rb_->rules[static_cast<std::size_t>(rule)];
     if (r.for_fact != kNoSym) {
-        const StoredFact* g = wm_.find(r.for_fact, binding);
-        if (!g || !g->fact.known()) return Tri::Unknown;
-        if (trace) trace->push_back({r.for_fact, binding, wm_.find_index(r.for_fact, binding), true});
+        std::int32_t gi = wm_.find_index(r.for_fact, binding);
+        if (gi < 0 || !wm_.at(static_cast<std::size_t>(gi)).fact.known()) return Tri::Unknown;
+        if (trace) trace->push_back({r.for_fact, binding, gi, true});
     }
     if (!r.when) return Tri::True;
     return truth(evaluate_in_rule(*r.when, rule, binding, trace));
+}
+
+// Same as evaluate_rule / evaluate_in_rule, without allocating: the variable slots are the
+// engine's scratch vector (quantifiers restore the slots they bind, and every slot is reset here).
+EvalValue Engine::eval_scratch(const Expr& e, const CompiledRule& r, SymId binding, std::vector<FactRead>* trace) {
+    auto n = static_cast<std::size_t>(std::max(1, r.nvars));
+    if (vars_.size() < n) vars_.resize(n);
+    std::fill(vars_.begin(), vars_.begin() + static_cast<std::ptrdiff_t>(n), SymId{0});
+    if (r.for_var >= 0) vars_[static_cast<std::size_t>(r.for_var)] = binding;
+    EvalEnv env;
+    env.wm = &wm_;
+    env.cause_cf = &cause_cf_;
+    env.now = now_;
+    env.vars = &vars_;
+    env.trace = trace;
+    return evaluate(e, env);
+}
+
+Tri Engine::condition(int rule, SymId binding, std::vector<FactRead>* trace) {
+    const auto& r = rb_->rules[static_cast<std::size_t>(rule)];
+    if (r.for_fact != kNoSym) {
+        std::int32_t gi = wm_.find_index(r.for_fact, binding);
+        if (gi < 0 || !wm_.at(static_cast<std::size_t>(gi)).fact.known()) return Tri::Unknown;
+        if (trace) trace->push_back({r.for_fact, binding, gi, true});
+    }
+    if (!r.when) return Tri::True;
+    return truth(eval_scratch(*r.when, r, binding, trace));
 }
 
 double Engine::premise_cf(const std::vector<FactRead>& reads) const {
@@ -124,37 +151,36 @@ double Engine::premise_cf(const std::vector<FactRead>& reads) const {
 void Engine::consider(int rule, SymId binding) {
     const auto& r = rb_->rules[static_cast<std::size_t>(rule)];
     std::uint64_t k = key(rule, binding);
-    if (pending_.count(k)) return;
+    std::uint32_t st = state_.find(k);
+    if (st == kPending) return;
     ++stats_.evaluations;
-    auto sit = support_of_.find(k);
-    if (sit != support_of_.end()) {
+    reads_.clear();
+    if (st != FlatIndex::kNone) {
         // Already fired (refraction): only its certainty may need an update.
-        std::vector<FactRead> reads;
-        if (evaluate_rule(rule, binding, &reads) != Tri::True) return;
-        double cf = r.cf * premise_cf(reads);
-        Support& sp = supports_[sit->second];
+        if (condition(rule, binding, &reads_) != Tri::True) return;
+        double cf = r.cf * premise_cf(reads_);
+        Support& sp = supports_[st];
         if (std::fabs(cf - sp.cf) < 1e-12) return;
         sp.cf = cf;
-        sp.reads = std::move(reads);
+        sp.reads.assign(reads_.begin(), reads_.end());
         if (r.action == Action::Conclude)
             recompute_cause(r.cause);
         else if (sp.asserted_fact >= 0)
             recompute_derived(sp.asserted_fact);
         return;
     }
-    std::vector<FactRead> reads;
-    if (evaluate_rule(rule, binding, &reads) != Tri::True) return;
+    if (condition(rule, binding, &reads_) != Tri::True) return;
     std::uint64_t rec = 0;
-    for (const auto& rd : reads)
+    for (const auto& rd : reads_)
         if (rd.fact_index >= 0) rec = std::max(rec, wm_.at(static_cast<std::size_t>(rd.fact_index)).time);
-    pending_.emplace(k, true);
-    agenda_.push_back(Activation{rule, binding, r.salience, r.specificity, rec, r.order, std::move(reads)});
+    state_.set(k, kPending);
+    agenda_.push_back(Activation{rule, binding, r.salience, r.specificity, rec, r.order,
+                                std::vector<FactRead>(reads_.begin(), reads_.end())});
     std::push_heap(agenda_.begin(), agenda_.end(), ActivationLess{});
 }
 
 void Engine::fire(Activation a) {
     const auto& r = rb_->rules[static_cast<std::size_t>(a.rule)];
-    pending_.erase(key(a.rule, a.binding));
     ++stats_.firings;
     Support sp;
     sp.rule = a.rule;
@@ -163,7 +189,7 @@ void Engine::fire(Activation a) {
     sp.reads = std::move(a.reads);
     sp.seq = ++seq_;
     auto sidx = static_cast<std::uint32_t>(supports_.size());
-    support_of_.emplace(key(a.rule, a.binding), sidx);
+    state_.set(key(a.rule, a.binding), sidx);
 
     if (r.action == Action::Conclude) {
         supports_.push_back(std::move(sp));
@@ -174,19 +200,21 @@ void Engine::fire(Activation a) {
     // Assert a derived fact.
     Fact f;
     f.name = wm_.names().str(r.assert_name);
+    SymId subject_id = a.binding; // the binding's subject, unless the rule computes one
     if (r.assert_subject) {
-        EvalValue s = evaluate_in_rule(*r.assert_subject, a.rule, a.binding, nullptr);
+        EvalValue s = eval_scratch(*r.assert_subject, r, a.binding, nullptr);
         if (!s.known) {
             supports_.push_back(std::move(sp));
             return;
         }
         f.subject = s.v.to_string();
+        subject_id = wm_.subjects().find(f.subject);
     } else {
         f.subject = wm_.subjects().str(a.binding);
     }
     if (r.assert_value) {
-        EvalValue v = evaluate_in_rule(*r.assert_value, a.rule, a.binding, nullptr);
-        if (v.known) f.value = v.v;
+        EvalValue v = eval_scratch(*r.assert_value, r, a.binding, nullptr);
+        if (v.known) f.value = std::move(v.v);
         else f.unknown_reason = "derived value could not be computed";
     } else {
         f.value = Value(true);
@@ -194,26 +222,28 @@ void Engine::fire(Activation a) {
     f.prov.probe = "rule";
     f.prov.source = "rule " + r.id;
     f.cf = sp.cf;
-    const StoredFact* existing = wm_.find(wm_.names().find(f.name), wm_.subjects().find(f.subject));
+    const StoredFact* existing = subject_id == kNoSym ? nullptr : wm_.find(r.assert_name, subject_id);
     if (existing && existing->derived) f.cf = cf_combine(existing->fact.cf, sp.cf);
     auto put = wm_.put(std::move(f), true);
     sp.asserted_fact = put.index;
     supports_.push_back(std::move(sp));
-    derived_support_[put.index].push_back(sidx);
-    wm_.at_mut(static_cast<std::size_t>(put.index)).derived_from = static_cast<std::int32_t>(sidx);
+    auto fi = static_cast<std::size_t>(put.index);
+    if (derived_support_.size() <= fi) derived_support_.resize(std::max(fi + 1, wm_.size()));
+    derived_support_[fi].push_back(sidx);
+    wm_.at_mut(fi).derived_from = static_cast<std::int32_t>(sidx);
     if (put.changed) wake(put.index);
 }
 
 void Engine::recompute_cause(int cause) {
-    std::vector<double> cfs;
-    for (auto s : cause_supports_[static_cast<std::size_t>(cause)]) cfs.push_back(supports_[s].cf);
-    cause_cf_[static_cast<std::size_t>(cause)] = cf_combine_all(cfs);
+    cfs_.clear();
+    for (auto s : cause_supports_[static_cast<std::size_t>(cause)]) cfs_.push_back(supports_[s].cf);
+    cause_cf_[static_cast<std::size_t>(cause)] = cf_combine_all(cfs_);
 }
 
 void Engine::recompute_derived(std::int32_t fact_index) {
-    std::vector<double> cfs;
-    for (auto s : derived_support_[fact_index]) cfs.push_back(supports_[s].cf);
-    double cf = std::max(0.0, cf_combine_all(cfs));
+    cfs_.clear();
+    for (auto s : derived_support_[static_cast<std::size_t>(fact_index)]) cfs_.push_back(supports_[s].cf);
+    double cf = std::max(0.0, cf_combine_all(cfs_));
     auto& f = wm_.at_mut(static_cast<std::size_t>(fact_index));
     if (std::fabs(f.fact.cf - cf) < 1e-12) return;
     f.fact.cf = cf;
@@ -236,11 +266,13 @@ void Engine::wake(std::int32_t fact_index) {
 }
 
 std::vector<std::uint32_t> Engine::fact_supports(std::int32_t fact_index) const {
-    auto it = derived_support_.find(fact_index);
-    if (it == derived_support_.end()) return {};
-    return it->second;
+    if (fact_index < 0 || static_cast<std::size_t>(fact_index) >= derived_support_.size()) return {};
+    return derived_support_[static_cast<std::size_t>(fact_index)];
 }
 
-bool Engine::fired(int rule, SymId binding) const { return support_of_.count(key(rule, binding)) > 0; }
+bool Engine::fired(int rule, SymId binding) const {
+    std::uint32_t st = state_.find(key(rule, binding));
+    return st != FlatIndex::kNone && st != kPending;
+}
 
 } // namespace pft::engine

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/expr.hpp"
+#include "engine/flat_index.hpp"
 #include "engine/rule.hpp"
 #include "engine/working_memory.hpp"
 
@@ -75,6 +76,9 @@ private:
         bool operator()(const Activation& a, const Activation& b) const;
     };
 
+    // Condition of a rule for one binding, with the engine's scratch variable slots.
+    Tri condition(int rule, SymId binding, std::vector<FactRead>* trace);
+    EvalValue eval_scratch(const Expr& e, const CompiledRule& r, SymId binding, std::vector<FactRead>* trace);
     void run_stratum(int s);
     void consider(int rule, SymId binding);
     void consider_all_bindings(int rule);
@@ -97,11 +101,14 @@ private:
     std::vector<double> cause_cf_;
     std::vector<std::vector<std::uint32_t>> cause_supports_;
     std::vector<Support> supports_;
-    std::unordered_map<std::uint64_t, std::uint32_t> support_of_; // (rule, binding) -> support
-    std::unordered_map<std::int32_t, std::vector<std::uint32_t>> derived_support_;
-    std::unordered_map<std::uint64_t, bool> pending_; // activations on the agenda
+    // (rule, binding) -> support index once fired, or kPending while on the agenda.
+    static constexpr std::uint32_t kPending = FlatIndex::kNone - 1;
+    FlatIndex state_;
+    std::vector<std::vector<std::uint32_t>> derived_support_; // by working-memory index
     std::vector<Activation> agenda_; // a heap
-    std::vector<SymId> vars_;
+    std::vector<SymId> vars_;          // scratch variable slots (internal evaluations)
+    std::vector<FactRead> reads_;      // scratch trace (internal evaluations)
+    std::vector<double> cfs_;          // scratch for certainty recomputation
     RunStats stats_;
     std::uint64_t seq_ = 0;
 };

@@ -119,7 +119,17 @@ std::vector<WhyNotItem> why_not(const Engine& eng, int cause, std::size_t max_bi
                     else
                         w.evidence.push_back(ev);
                 }
-                w.reason = (t == Tri::False ? "condition is false: " : "condition is unknown: ") + c->text;
+                // Expressions may span lines in YAML; show them on one.
+                std::string text;
+                for (char ch : c->text) {
+                    bool ws = ch == '\n' || ch == '\t' || ch == '\r' || ch == ' ';
+                    if (ws) {
+                        if (!text.empty() && text.back() != ' ') text += ' ';
+                    } else {
+                        text += ch;
+                    }
+                }
+                w.reason = (t == Tri::False ? "condition is false: " : "condition is unknown: ") + text;
                 found = true;
                 break;
             }

@@ -48,12 +48,13 @@ const StoredFact* read_fact(const Expr& ref, EvalEnv& env) {
     bool su = false;
     SymId subj = subject_of(ref, env, &su);
     if (su) return nullptr;
-    const StoredFact* f = subj == kNoSym ? nullptr : env.wm->find(ref.fact, subj);
+    std::int32_t idx = subj == kNoSym ? -1 : env.wm->find_index(ref.fact, subj);
+    const StoredFact* f = idx < 0 ? nullptr : &env.wm->at(static_cast<std::size_t>(idx));
     if (env.trace) {
         FactRead r;
         r.name = ref.fact;
         r.subject = subj == kNoSym ? 0 : subj;
-        r.fact_index = subj == kNoSym ? -1 : env.wm->find_index(ref.fact, subj);
+        r.fact_index = idx;
         r.known = f && f->fact.known();
         env.trace->push_back(r);
     }

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "engine/fact.hpp"
+#include "engine/flat_index.hpp"
 #include "engine/symbols.hpp"
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 namespace pft::engine {
@@ -34,33 +34,37 @@ public:
     Put put(Fact f, bool derived);
 
     const StoredFact* find(SymId name, SymId subject) const {
-        auto it = index_.find(key(name, subject));
-        return it == index_.end() ? nullptr : &facts_[it->second];
+        auto i = index_.find(key(name, subject));
+        return i == FlatIndex::kNone ? nullptr : &at(i);
     }
     std::int32_t find_index(SymId name, SymId subject) const {
-        auto it = index_.find(key(name, subject));
-        return it == index_.end() ? -1 : static_cast<std::int32_t>(it->second);
+        auto i = index_.find(key(name, subject));
+        return i == FlatIndex::kNone ? -1 : static_cast<std::int32_t>(i);
     }
     // Indices of every fact with this name (any subject), in assertion order.
     const std::vector<std::uint32_t>& with_name(SymId name) const;
 
-    const StoredFact& at(std::size_t i) const { return facts_[i]; }
-    StoredFact& at_mut(std::size_t i) { return facts_[i]; }
-    std::size_t size() const { return facts_.size(); }
+    // References stay valid while facts are added (storage is chunked, never moved).
+    const StoredFact& at(std::size_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+    StoredFact& at_mut(std::size_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+    std::size_t size() const { return size_; }
     SymbolTable& names() { return names_; }
     SymbolTable& subjects() { return subjects_; }
     const SymbolTable& names() const { return names_; }
     const SymbolTable& subjects() const { return subjects_; }
     void reserve(std::size_t n) {
-        facts_.reserve(n);
+        chunks_.reserve((n >> kChunkBits) + 1);
         index_.reserve(n);
     }
 
 private:
+    static constexpr std::size_t kChunkBits = 10, kChunkMask = (std::size_t{1} << kChunkBits) - 1;
     static std::uint64_t key(SymId n, SymId s) { return (static_cast<std::uint64_t>(n) << 32) | s; }
     SymbolTable names_, subjects_;
-    std::vector<StoredFact> facts_;
-    std::unordered_map<std::uint64_t, std::uint32_t> index_;
+    // Facts in chunks of 2^kChunkBits, each reserved once: growing never moves a fact.
+    std::vector<std::vector<StoredFact>> chunks_;
+    std::size_t size_ = 0;
+    FlatIndex index_; // (name, subject) -> fact index
     std::vector<std::vector<std::uint32_t>> by_name_;
     std::uint64_t clock_ = 0;
     static const std::vector<std::uint32_t> empty_;

@@ -9,14 +9,17 @@ namespace pft::rules {
 std::string Location::to_string() const {
     std::string s = file.empty() ? "<input>" : file;
     if (line > 0) {
-        s += ":" + std::to_string(line);
-        if (column > 0) s += ":" + std::to_string(column);
+        // append() rather than ":" + ...: GCC 12 warns -Wrestrict falsely on the temporary at -O3.
+        s.append(":").append(std::to_string(line));
+        if (column > 0) s.append(":").append(std::to_string(column));
     }
     return s;
 }
 
 std::string Diagnostic::to_string() const {
-    return loc.to_string() + (severity == Severity::Error ? ": error: " : ": warning: ") + message;
+    std::string s = loc.to_string();
+    s.append(severity == Severity::Error ? ": error: " : ": warning: ").append(message);
+    return s;
 }
 
 bool Diagnostics::has_errors() const { return error_count() > 0; }

@@ -147,16 +147,23 @@ private:
     bool is_sym(const char* s) const { return cur_.kind == Tok::Sym && cur_.text == s; }
     bool is_kw(const char* s) const { return cur_.kind == Tok::Ident && cur_.text == s; }
 
-    Location loc_at(std::size_t pos) const {
-        Location l = ctx_.where;
+    // Line and column of text_[pos], counted from ctx_.where (without copying its file name).
+    void line_col_at(std::size_t pos, int* line, int* column) const {
+        int l = ctx_.where.line, c = ctx_.where.column;
         for (std::size_t i = 0; i < pos && i < text_.size(); ++i) {
             if (text_[i] == '\n') {
-                ++l.line;
-                l.column = 1;
-            } else if (l.column > 0) {
-                ++l.column;
+                ++l;
+                c = 1;
+            } else if (c > 0) {
+                ++c;
             }
         }
+        *line = l;
+        *column = c;
+    }
+    Location loc_at(std::size_t pos) const {
+        Location l = ctx_.where;
+        line_col_at(pos, &l.line, &l.column);
         return l;
     }
     void error(std::size_t pos, const std::string& msg) {
@@ -166,15 +173,18 @@ private:
     ExprPtr make(Op op, std::size_t start) {
         auto e = std::make_unique<Expr>();
         e->op = op;
-        Location l = loc_at(start);
-        e->line = l.line;
-        e->column = l.column;
-        start_[e.get()] = start;
+        line_col_at(start, &e->line, &e->column);
+        start_.emplace_back(e.get(), start);
         return e;
     }
     void finish(Expr& e, std::size_t end) {
-        auto it = start_.find(&e);
-        std::size_t st = it == start_.end() ? 0 : it->second;
+        // The node being finished is almost always one of the last made: search from the back.
+        std::size_t st = 0;
+        for (auto it = start_.rbegin(); it != start_.rend(); ++it)
+            if (it->first == &e) {
+                st = it->second;
+                break;
+            }
         if (end > st && end <= text_.size()) {
             e.text = text_.substr(st, end - st);
             while (!e.text.empty() && std::isspace(static_cast<unsigned char>(e.text.back()))) e.text.pop_back();
@@ -571,7 +581,7 @@ private:
     Token cur_;
     std::size_t prev_end_ = 0;
     bool failed_ = false;
-    std::unordered_map<const Expr*, std::size_t> start_;
+    std::vector<std::pair<const Expr*, std::size_t>> start_; // where each node's text starts
 };
 
 } // namespace

@@ -117,9 +117,9 @@ void lint(const KnowledgeBase& kb, const FactCatalog& cat, Diagnostics& diags) {
 
     // Catalog coverage.
     for (const auto& s : kb.required_symptoms)
-        if (!kb.symptom_index.count(s)) diags.error(kb.required_loc, "catalog symptom '" + s + "' is missing");
+        if (!kb.symptom_index.count(s)) diags.warning(kb.required_loc, "catalog symptom '" + s + "' is missing");
     for (const auto& c : kb.required_causes)
-        if (!kb.cause_index.count(c)) diags.error(kb.required_loc, "catalog cause '" + c + "' is missing");
+        if (!kb.cause_index.count(c)) diags.warning(kb.required_loc, "catalog cause '" + c + "' is missing");
     std::map<std::string, int> tests_for;
     for (const auto& t : kb.tests)
         for (const auto& c : t.expect) ++tests_for[c];

@@ -1,11 +1,10 @@
-// loader.cpp - reading the knowledge base YAML with yaml-cpp, checking its
-// schema, and compiling rule expressions into the engine's form.
+// loader.cpp - reading the knowledge base YAML (libyaml, through rules/yaml_tree), checking
+// its schema, and compiling rule expressions into the engine's form.
 #include "rules/loader.hpp"
 
 #include "engine/stratify.hpp"
 #include "rules/expr_parser.hpp"
-
-#include <yaml-cpp/yaml.h>
+#include "rules/yaml_tree.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -20,11 +19,11 @@ namespace {
 
 constexpr std::size_t kMaxFileBytes = 8u << 20;
 
-Location at(const std::string& file, const YAML::Node& n) {
+Location at(const std::string& file, const yaml::Node& n) {
     Location l;
     l.file = file;
     if (n.IsDefined()) {
-        YAML::Mark m = n.Mark();
+        yaml::Mark m = n.mark();
         if (m.line >= 0) {
             l.line = m.line + 1;
             l.column = m.column + 1;
@@ -34,7 +33,7 @@ Location at(const std::string& file, const YAML::Node& n) {
 }
 
 // The location where a scalar's text starts (quoted and block scalars start later).
-Location scalar_start(const std::string& file, const YAML::Node& n) {
+Location scalar_start(const std::string& file, const yaml::Node& n) {
     Location l = at(file, n);
     return l;
 }
@@ -43,28 +42,28 @@ class Reader {
 public:
     Reader(std::string file, Diagnostics& d) : file_(std::move(file)), d_(d) {}
 
-    bool check_map(const YAML::Node& n, const char* what) {
+    bool check_map(const yaml::Node& n, const char* what) {
         if (!n.IsMap()) {
             d_.error(at(file_, n), std::string(what) + " must be a mapping");
             return false;
         }
         return true;
     }
-    void check_keys(const YAML::Node& n, std::initializer_list<const char*> allowed, const char* what) {
-        for (auto it = n.begin(); it != n.end(); ++it) {
-            std::string k = it->first.IsScalar() ? it->first.Scalar() : "?";
+    void check_keys(const yaml::Node& n, std::initializer_list<const char*> allowed, const char* what) {
+        for (const auto& [key, value] : n.entries()) {
+            std::string k = key.IsScalar() ? key.Scalar() : "?";
             bool ok = false;
             for (const char* a : allowed)
                 if (k == a) ok = true;
             if (!ok) {
                 std::string list;
                 for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-                d_.error(at(file_, it->first), "unknown key '" + k + "' in " + what + " (allowed: " + list + ")");
+                d_.error(at(file_, key), "unknown key '" + k + "' in " + what + " (allowed: " + list + ")");
             }
         }
     }
-    std::string str(const YAML::Node& n, const char* key, bool required, const char* what) {
-        YAML::Node v = n[key];
+    std::string str(const yaml::Node& n, const char* key, bool required, const char* what) {
+        yaml::Node v = n[key];
         if (!v.IsDefined() || v.IsNull()) {
             if (required) d_.error(at(file_, n), std::string(what) + " needs '" + key + "'");
             return {};
@@ -75,9 +74,9 @@ public:
         }
         return v.Scalar();
     }
-    std::vector<std::string> list(const YAML::Node& n, const char* key) {
+    std::vector<std::string> list(const yaml::Node& n, const char* key) {
         std::vector<std::string> out;
-        YAML::Node v = n[key];
+        yaml::Node v = n[key];
         if (!v.IsDefined() || v.IsNull()) return out;
         if (v.IsScalar()) {
             out.push_back(v.Scalar());
@@ -87,7 +86,7 @@ public:
             d_.error(at(file_, v), std::string("'") + key + "' must be a list of strings");
             return out;
         }
-        for (const auto& e : v) {
+        for (const auto& e : v.items()) {
             if (!e.IsScalar()) {
                 d_.error(at(file_, e), std::string("items of '") + key + "' must be strings");
                 continue;
@@ -96,15 +95,12 @@ public:
         }
         return out;
     }
-    std::optional<double> number(const YAML::Node& n, const char* key) {
-        YAML::Node v = n[key];
+    std::optional<double> number(const yaml::Node& n, const char* key) {
+        yaml::Node v = n[key];
         if (!v.IsDefined() || v.IsNull()) return std::nullopt;
-        try {
-            return v.as<double>();
-        } catch (const YAML::Exception&) {
-            d_.error(at(file_, v), std::string("'") + key + "' must be a number");
-            return std::nullopt;
-        }
+        std::optional<double> x = v.IsScalar() ? yaml::to_double(v.Scalar()) : std::nullopt;
+        if (!x) d_.error(at(file_, v), std::string("'") + key + "' must be a number");
+        return x;
     }
     const std::string& file() const { return file_; }
     Diagnostics& diags() { return d_; }
@@ -113,6 +109,19 @@ private:
     std::string file_;
     Diagnostics& d_;
 };
+
+// Up to the first four whitespace-separated words (as `istream >> w` splits them).
+std::vector<std::string> split_words(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < s.size() && out.size() < 4) {
+        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        std::size_t st = i;
+        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        if (i > st) out.emplace_back(s, st, i - st);
+    }
+    return out;
+}
 
 bool valid_id(const std::string& id) {
     if (id.empty()) return false;
@@ -123,12 +132,12 @@ bool valid_id(const std::string& id) {
     return true;
 }
 
-void load_symptoms(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
+void load_symptoms(Reader& r, const yaml::Node& seq, KnowledgeBase& kb) {
     if (!seq.IsSequence()) {
         r.diags().error(at(r.file(), seq), "'symptoms' must be a list");
         return;
     }
-    for (const auto& n : seq) {
+    for (const auto& n : seq.items()) {
         if (!r.check_map(n, "a symptom")) continue;
         r.check_keys(n, {"id", "title", "aliases", "keywords", "errors"}, "a symptom");
         SymptomDef s;
@@ -150,12 +159,12 @@ std::optional<Risk> risk_from(const std::string& s) {
     return std::nullopt;
 }
 
-void load_causes(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
+void load_causes(Reader& r, const yaml::Node& seq, KnowledgeBase& kb) {
     if (!seq.IsSequence()) {
         r.diags().error(at(r.file(), seq), "'causes' must be a list");
         return;
     }
-    for (const auto& n : seq) {
+    for (const auto& n : seq.items()) {
         if (!r.check_map(n, "a cause")) continue;
         r.check_keys(n, {"id", "title", "severity", "symptoms", "explain", "doc", "plan"}, "a cause");
         CauseDef c;
@@ -171,12 +180,12 @@ void load_causes(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
         c.explain = r.str(n, "explain", true, "a cause");
         c.doc = r.str(n, "doc", false, "a cause");
         if (!c.id.empty() && !valid_id(c.id)) r.diags().error(c.loc, "cause id '" + c.id + "' must be lower-case words joined by '-'");
-        YAML::Node plan = n["plan"];
+        yaml::Node plan = n["plan"];
         if (plan.IsDefined() && !plan.IsNull()) {
             if (!plan.IsSequence()) {
                 r.diags().error(at(r.file(), plan), "'plan' must be a list of steps");
             } else {
-                for (const auto& s : plan) {
+                for (const auto& s : plan.items()) {
                     if (!r.check_map(s, "a plan step")) continue;
                     r.check_keys(s, {"kind", "run", "risk", "why"}, "a plan step");
                     PlanStep st;
@@ -200,12 +209,12 @@ void load_causes(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
     }
 }
 
-void load_rules(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
+void load_rules(Reader& r, const yaml::Node& seq, KnowledgeBase& kb) {
     if (!seq.IsSequence()) {
         r.diags().error(at(r.file(), seq), "'rules' must be a list");
         return;
     }
-    for (const auto& n : seq) {
+    for (const auto& n : seq.items()) {
         if (!r.check_map(n, "a rule")) continue;
         r.check_keys(n, {"id", "for", "when", "conclude", "assert", "cf", "salience", "because"}, "a rule");
         RuleDef d;
@@ -214,10 +223,11 @@ void load_rules(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
         std::string f = r.str(n, "for", false, "a rule");
         if (!f.empty()) {
             d.for_loc = at(r.file(), n["for"]);
-            std::istringstream is(f);
-            std::string var, in, fact, extra;
-            is >> var >> in >> fact >> extra;
-            if (in != "in" || fact.empty() || !extra.empty() || fact.find('.') == std::string::npos ||
+            auto words = split_words(f);
+            words.resize(std::max<std::size_t>(words.size(), 4));
+            const std::string &var = words[0], &in = words[1], &fact = words[2];
+            bool extra = !words[3].empty();
+            if (in != "in" || fact.empty() || extra || fact.find('.') == std::string::npos ||
                 var.find('.') != std::string::npos)
                 r.diags().error(d.for_loc, "'for' must read 'VAR in fact.name', not '" + f + "'");
             d.for_var = var;
@@ -228,7 +238,7 @@ void load_rules(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
             d.when_loc = scalar_start(r.file(), n["when"]);
         }
         d.conclude = r.str(n, "conclude", false, "a rule");
-        YAML::Node as = n["assert"];
+        yaml::Node as = n["assert"];
         if (as.IsDefined() && !as.IsNull()) {
             d.assert_loc = at(r.file(), as);
             if (r.check_map(as, "'assert'")) {
@@ -252,10 +262,10 @@ void load_rules(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
     }
 }
 
-std::optional<engine::Value> yaml_value(const YAML::Node& v) {
+std::optional<engine::Value> yaml_value(const yaml::Node& v) {
     if (v.IsSequence()) {
         engine::StringList l;
-        for (const auto& e : v)
+        for (const auto& e : v.items())
             if (e.IsScalar()) l.push_back(e.Scalar());
         return engine::Value(std::move(l));
     }
@@ -269,12 +279,12 @@ std::optional<engine::Value> yaml_value(const YAML::Node& v) {
     return engine::Value(s);
 }
 
-void load_questions(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
+void load_questions(Reader& r, const yaml::Node& seq, KnowledgeBase& kb) {
     if (!seq.IsSequence()) {
         r.diags().error(at(r.file(), seq), "'questions' must be a list");
         return;
     }
-    for (const auto& n : seq) {
+    for (const auto& n : seq.items()) {
         if (!r.check_map(n, "a question")) continue;
         r.check_keys(n, {"id", "text", "help", "for", "answers"}, "a question");
         QuestionDef q;
@@ -283,14 +293,13 @@ void load_questions(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
         q.text = r.str(n, "text", true, "a question");
         q.help = r.str(n, "help", false, "a question");
         q.causes = r.list(n, "for");
-        YAML::Node ans = n["answers"];
+        yaml::Node ans = n["answers"];
         if (!ans.IsDefined() || !ans.IsMap()) {
             r.diags().error(q.loc, "question '" + q.id + "' needs 'answers' (a mapping: answer -> {fact, value})");
         } else {
-            for (auto it = ans.begin(); it != ans.end(); ++it) {
+            for (const auto& [ak, v] : ans.entries()) {
                 AnswerDef a;
-                a.answer = it->first.Scalar();
-                const YAML::Node& v = it->second;
+                a.answer = ak.Scalar();
                 if (!r.check_map(v, "an answer")) continue;
                 r.check_keys(v, {"fact", "subject", "value", "label"}, "an answer");
                 a.fact = r.str(v, "fact", true, "an answer");
@@ -307,12 +316,12 @@ void load_questions(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
     }
 }
 
-void load_tests(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
+void load_tests(Reader& r, const yaml::Node& seq, KnowledgeBase& kb) {
     if (!seq.IsSequence()) {
         r.diags().error(at(r.file(), seq), "'tests' must be a list");
         return;
     }
-    for (const auto& n : seq) {
+    for (const auto& n : seq.items()) {
         if (!r.check_map(n, "a test")) continue;
         r.check_keys(n, {"name", "facts", "expect", "expect_not", "symptom"}, "a test");
         TestDef t;
@@ -321,25 +330,24 @@ void load_tests(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
         t.expect = r.list(n, "expect");
         t.expect_not = r.list(n, "expect_not");
         t.symptom = r.str(n, "symptom", false, "a test");
-        YAML::Node facts = n["facts"];
+        yaml::Node facts = n["facts"];
         if (facts.IsDefined() && !facts.IsNull()) {
             if (!facts.IsMap()) {
                 r.diags().error(at(r.file(), facts), "'facts' must map fact names to values (or subject -> value maps)");
             } else {
-                for (auto it = facts.begin(); it != facts.end(); ++it) {
-                    std::string name = it->first.Scalar();
-                    engine::Provenance p{"test", r.file() + ":" + std::to_string(at(r.file(), it->first).line), ""};
-                    const YAML::Node& v = it->second;
+                for (const auto& [fk, v] : facts.entries()) {
+                    std::string name = fk.Scalar();
+                    engine::Provenance p{"test", r.file() + ":" + std::to_string(at(r.file(), fk).line), ""};
                     if (v.IsMap()) {
-                        for (auto jt = v.begin(); jt != v.end(); ++jt) {
-                            std::string subj = jt->first.Scalar();
-                            if (jt->second.IsNull() || (jt->second.IsScalar() && jt->second.Scalar() == "unknown" && jt->second.Tag() != "!")) {
+                        for (const auto& [sk, sv] : v.entries()) {
+                            std::string subj = sk.Scalar();
+                            if (sv.IsNull() || (sv.IsScalar() && sv.Scalar() == "unknown" && sv.Tag() != "!")) {
                                 t.facts.push_back(engine::Fact::unknown_fact(name, subj, "unknown in test", p));
                                 continue;
                             }
-                            auto val = yaml_value(jt->second);
+                            auto val = yaml_value(sv);
                             if (!val) {
-                                r.diags().error(at(r.file(), jt->second), "bad value for " + name + "[" + subj + "]");
+                                r.diags().error(at(r.file(), sv), "bad value for " + name + "[" + subj + "]");
                                 continue;
                             }
                             t.facts.push_back(engine::Fact::known_fact(name, subj, *val, p));
@@ -363,30 +371,25 @@ void load_tests(Reader& r, const YAML::Node& seq, KnowledgeBase& kb) {
 
 void load_document(const std::string& file, const std::string& text, KnowledgeBase& kb, Diagnostics& diags) {
     Reader r(file, diags);
-    std::vector<YAML::Node> docs;
-    try {
-        docs = YAML::LoadAll(text);
-    } catch (const YAML::ParserException& e) {
+    yaml::Stream stream;
+    yaml::Stream::Error err;
+    if (!stream.parse(text, &err)) {
         Location l;
         l.file = file;
-        l.line = e.mark.line + 1;
-        l.column = e.mark.column + 1;
-        diags.error(l, "YAML syntax: " + e.msg);
-        return;
-    } catch (const std::exception& e) {
-        diags.error(Location{file, 0, 0}, std::string("YAML: ") + e.what());
+        l.line = err.mark.line + 1;
+        l.column = err.mark.column + 1;
+        diags.error(l, "YAML syntax: " + err.message);
         return;
     }
-    for (const auto& doc : docs) {
+    for (const auto& doc : stream.documents()) {
         if (doc.IsNull()) continue;
         if (!doc.IsMap()) {
             diags.error(at(file, doc), "a knowledge file must be a mapping with keys symptoms, causes, rules, questions or tests");
             continue;
         }
-        for (auto it = doc.begin(); it != doc.end(); ++it) {
-            std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-            const YAML::Node& v = it->second;
-            try {
+        for (const auto& [k, v] : doc.entries()) {
+            std::string key = k.IsScalar() ? k.Scalar() : "";
+            {
                 if (key == "symptoms") load_symptoms(r, v, kb);
                 else if (key == "causes") load_causes(r, v, kb);
                 else if (key == "rules") load_rules(r, v, kb);
@@ -399,13 +402,11 @@ void load_document(const std::string& file, const std::string& text, KnowledgeBa
                         auto c = r.list(v, "causes");
                         kb.required_symptoms.insert(kb.required_symptoms.end(), s.begin(), s.end());
                         kb.required_causes.insert(kb.required_causes.end(), c.begin(), c.end());
-                        kb.required_loc = at(file, it->first);
+                        kb.required_loc = at(file, k);
                     }
                 }
                 else if (key == "signatures" || key == "blocklists" || key == "meta") continue; // owned elsewhere
-                else diags.error(at(file, it->first), "unknown top-level key '" + key + "' (expected symptoms, causes, rules, questions, tests)");
-            } catch (const YAML::Exception& e) {
-                diags.error(at(file, v), std::string("YAML: ") + e.what());
+                else diags.error(at(file, k), "unknown top-level key '" + key + "' (expected symptoms, causes, rules, questions, tests)");
             }
         }
     }
@@ -609,6 +610,11 @@ KnowledgeBase load_knowledge(const fs::path& dir, Diagnostics& diags) {
          it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
         const auto& p = it->path();
+        // knowledge/signatures/ holds the log signatures, read by the log probe.
+        if (it->is_directory(ec) && p.filename() == "signatures" && it.depth() == 0) {
+            it.disable_recursion_pending();
+            continue;
+        }
         auto ext = p.extension().string();
         if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) files.push_back(p);
     }

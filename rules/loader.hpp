@@ -14,7 +14,8 @@ namespace pft::rules {
 
 // Loads every *.yaml / *.yml under dir (sorted by path). Top-level keys other
 // than symptoms/causes/rules/questions/tests are left to their owners
-// (`signatures:` belongs to the log probe) and ignored here.
+// (`signatures:` belongs to the log probe) and ignored here; the directory
+// knowledge/signatures/ is not read here at all.
 KnowledgeBase load_knowledge(const std::filesystem::path& dir, Diagnostics& diags);
 
 // Same, from in-memory documents (name -> YAML text); for tests and fuzzing.
