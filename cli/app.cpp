@@ -17,8 +17,24 @@ void add_common_options(CLI::App* a, Common& c) {
 void add_source_options(CLI::App* a, Common& c) {
     a->add_option("-s,--symptom", c.symptom, "What is wrong, in your words or as an id (\"mail stuck\", relay-denied)");
     a->add_option("-f,--from", c.from, "Analyse an evidence bundle (directory or .tar.gz) instead of this host");
-    a->add_option("--format", c.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    a->add_option("--format", c.format, "Output format: text, json (pftriage.report/1), markdown, html (self-contained), prometheus, nagios")->check(CLI::IsMember({"text", "json", "markdown", "html", "prometheus", "nagios"}));
     a->add_option("-c,--config-dir", c.config_dir, "Configuration directory of the live Postfix instance (as postconf -c)");
+    add_live_options(a, c);
+}
+
+void add_live_options(CLI::App* a, Common& c) {
+    if (!a->get_option_no_throw("-c")) a->add_option("-c,--config-dir", c.config_dir, "Configuration directory of the live Postfix instance (as postconf -c)");
+    a->add_option("--resolver", c.resolver, "DNS server for the DNS probe, IP[:PORT] (default: first nameserver of /etc/resolv.conf)");
+    a->add_option("--timeout", c.timeout, "Live probes: time limit of each external program, seconds (default 5)");
+    a->add_option("--dns-timeout", c.dns_timeout,
+                  "Live probes: time limit of each DNS query, seconds (default 2); all DNS queries together get 3x this. "
+                  "With an unreachable DNS server a live triage still finishes within --timeout + 3 x --dns-timeout "
+                  "(about 11 s by default), the DNS facts being unknown (TIMEOUT)");
+    a->add_flag("--run-postfix-check", c.run_postfix_check,
+                "Live: also run `postfix check` (it may create missing queue directories, i.e. change the host; "
+                "without it the postfix.check_* facts are unknown)");
+    a->add_option("--server-ips", c.server_ips, "Live: public addresses of this host, for PTR, SPF and blocklist checks");
+    a->add_option("--mail-domains", c.mail_domains, "Live: mail domains (default: mydestination and virtual domains)");
 }
 
 int run_app(int argc, char** argv) {

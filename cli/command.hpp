@@ -22,12 +22,17 @@ struct Common {
     std::string format = "text";
     std::string config_dir; // -c, --config-dir (live Postfix instance)
     std::string resolver;   // --resolver IP[:PORT]
-    double timeout = 5.0;   // per external program / DNS query, seconds
+    double timeout = 5.0;   // per external program, seconds
+    double dns_timeout = 2.0; // per DNS query, seconds (all DNS queries together: 3x)
+    bool run_postfix_check = false; // --run-postfix-check (it may create queue directories)
+    std::string server_ips, mail_domains; // --server-ips, --mail-domains (space/comma separated)
 };
 
 // Adds -v/-q/--kb/--no-color; and the options that choose what is analysed.
 void add_common_options(CLI::App* a, Common& c);
 void add_source_options(CLI::App* a, Common& c);
+// Options of the live probes: --resolver, timeouts, --run-postfix-check, --server-ips ...
+void add_live_options(CLI::App* a, Common& c);
 
 class Command {
 public:

@@ -5,16 +5,22 @@
 #include "probes/bundle_source.hpp"
 #include "probes/live_source.hpp"
 
+#include "cli/render.hpp"
+
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
+#include <unistd.h>
 
 namespace pft::cli {
 
 void setup_logging(const Common& c) {
-    auto logger = spdlog::get("pftriage");
-    if (!logger) logger = spdlog::stderr_color_mt("pftriage");
+    // Colour on stderr only when it is a terminal and neither --no-color nor NO_COLOR says otherwise.
+    spdlog::drop("pftriage");
+    auto logger = !c.no_color && use_color(STDERR_FILENO) ? spdlog::stderr_color_mt("pftriage") : spdlog::stderr_logger_mt("pftriage");
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("pftriage: %^%l%$: %v");
     if (c.quiet) spdlog::set_level(spdlog::level::err);
@@ -45,6 +51,26 @@ void list_symptoms(const rules::KnowledgeBase& kb, std::ostream& out) {
     }
 }
 
+probes::LiveOptions live_options(const Common& c) {
+    probes::LiveOptions lo;
+    auto ms = [](double s) { return std::chrono::milliseconds(static_cast<long long>(std::clamp(s, 0.1, 600.0) * 1000)); };
+    if (!c.config_dir.empty()) lo.config_dir = c.config_dir;
+    lo.timeout = ms(c.timeout);
+    lo.dns_timeout = ms(c.dns_timeout);
+    lo.dns_budget = 3 * lo.dns_timeout;
+    lo.tls_timeout = ms(c.timeout);
+    lo.resolver = c.resolver;
+    lo.run_postfix_check = c.run_postfix_check;
+    auto words = [](std::string s) {
+        for (auto& ch : s)
+            if (ch == ',') ch = ' ';
+        return s;
+    };
+    lo.server_ips = words(c.server_ips);
+    lo.mail_domains = words(c.mail_domains);
+    return lo;
+}
+
 std::unique_ptr<probes::Source> open_source(const Common& c, int* code) {
     if (!c.from.empty()) {
         std::string err;
@@ -55,8 +81,7 @@ std::unique_ptr<probes::Source> open_source(const Common& c, int* code) {
         }
         return src;
     }
-    probes::LiveOptions lo;
-    if (!c.config_dir.empty()) lo.config_dir = c.config_dir;
+    auto lo = live_options(c);
     return std::make_unique<probes::LiveSource>(lo);
 }
 

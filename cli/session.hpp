@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "cli/symptom_match.hpp"
 #include "cli/triage.hpp"
+#include "probes/live_source.hpp"
 #include "probes/source.hpp"
 
 #include <memory>
@@ -19,6 +20,8 @@ std::optional<Knowledge> load_knowledge_or_report(const Common& c, int* code);
 
 // Opens --from BUNDLE, or the live host; on failure prints why and sets *code.
 std::unique_ptr<probes::Source> open_source(const Common& c, int* code);
+// The live source's options from the command line (timeouts, resolver, ...).
+probes::LiveOptions live_options(const Common& c);
 
 // Resolves --symptom; nullopt (and *code = 64, known symptoms listed) when it
 // does not match; an empty optional with *code = 0 when no symptom was given.

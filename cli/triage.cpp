@@ -10,6 +10,7 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 
 namespace pft::cli {
@@ -45,7 +46,8 @@ std::vector<std::unique_ptr<probes::Probe>> triage_probes(const Knowledge& k) {
     return v;
 }
 
-GatheredFacts gather_facts(const Knowledge& k, probes::Source& src) {
+GatheredFacts gather_facts(const Knowledge& k, probes::Source& src,
+                           const std::function<void(const ProbeTiming&)>& on_done) {
     GatheredFacts g;
     auto list = triage_probes(k);
     struct One {
@@ -53,7 +55,8 @@ GatheredFacts gather_facts(const Knowledge& k, probes::Source& src) {
         std::vector<std::string> warnings;
         ProbeTiming t;
     };
-    auto run_one = [&src](probes::Probe* p) {
+    std::mutex progress_mu;
+    auto run_one = [&src, &on_done, &progress_mu](probes::Probe* p) {
         One o;
         probes::FactSink sink;
         auto t0 = std::chrono::steady_clock::now();
@@ -62,6 +65,10 @@ GatheredFacts gather_facts(const Knowledge& k, probes::Source& src) {
         o.facts = sink.take_facts();
         o.warnings = sink.take_warnings();
         o.t = {p->name(), std::chrono::duration<double, std::milli>(t1 - t0).count(), o.facts.size()};
+        if (on_done) {
+            std::lock_guard<std::mutex> lock(progress_mu);
+            on_done(o.t);
+        }
         return o;
     };
     std::vector<One> results;
@@ -146,6 +153,7 @@ Report build_report(const Knowledge& k, const engine::Engine& eng, const std::op
     rep.now = eng.now();
     rep.warnings = gathered.warnings;
     rep.timings = gathered.timings;
+    rep.metrics = collect_metrics(gathered.facts, rep.now);
     const auto& kb = k.kb;
     const std::string sym = symptom ? symptom->id : "";
 
@@ -180,7 +188,19 @@ Report build_report(const Knowledge& k, const engine::Engine& eng, const std::op
             nc.title = c.title;
             nc.confidence = cf;
             nc.ruled_out = cf <= -engine::kConcludeThreshold;
-            nc.why_not = engine::why_not(eng, static_cast<int>(i), 3);
+            // A ruled-out cause is explained by the evidence against it first.
+            for (auto sidx : eng.cause_supports(static_cast<int>(i))) {
+                const auto& sp = eng.support(sidx);
+                if (sp.cf >= 0) continue;
+                const auto& rule = eng.rules().rules[static_cast<std::size_t>(sp.rule)];
+                engine::WhyNotItem w;
+                w.rule_id = rule.id;
+                w.binding = eng.memory().subjects().str(sp.binding);
+                w.reason = "ruled out by " + rule.id + (rule.because.empty() ? "" : ": " + rule.because);
+                for (const auto& rd : sp.reads) w.evidence.push_back(engine::describe_read(eng, rd));
+                nc.why_not.push_back(std::move(w));
+            }
+            for (auto& w : engine::why_not(eng, static_cast<int>(i), 3)) nc.why_not.push_back(std::move(w));
             rep.not_concluded.push_back(std::move(nc));
         }
     }

@@ -11,6 +11,7 @@
 #include "rules/fact_catalog.hpp"
 #include "rules/model.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -37,7 +38,9 @@ struct GatheredFacts {
     std::vector<std::string> warnings;
     std::vector<ProbeTiming> timings;
 };
-GatheredFacts gather_facts(const Knowledge& k, probes::Source& src);
+// on_done, when set, is called once per probe as it finishes (one call at a time).
+GatheredFacts gather_facts(const Knowledge& k, probes::Source& src,
+                           const std::function<void(const ProbeTiming&)>& on_done = {});
 
 // Runs the engine on gathered facts (plus extra facts, e.g. a guided session's answers).
 std::unique_ptr<engine::Engine> run_engine(const Knowledge& k, const std::vector<engine::Fact>& facts,

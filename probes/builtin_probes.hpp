@@ -14,5 +14,10 @@ std::unique_ptr<Probe> make_postfix_status_probe();
 std::unique_ptr<Probe> make_postfix_check_probe();
 std::unique_ptr<Probe> make_queue_probe();
 std::unique_ptr<Probe> make_host_probe();
+std::unique_ptr<Probe> make_dns_probe();
+std::unique_ptr<Probe> make_tls_probe();
+std::unique_ptr<Probe> make_sockets_probe();
+std::unique_ptr<Probe> make_tables_probe();
+std::unique_ptr<Probe> make_role_probe();
 
 } // namespace pft::probes

@@ -4,8 +4,19 @@
 #include "probes/live_source.hpp"
 
 #include "engine/fact.hpp"
+#include "probes/config_view.hpp"
+#include "probes/dns_client.hpp"
+#include "probes/parse/dig_output.hpp"
+#include "probes/parse/sockets.hpp"
+#include "probes/parse/stat_lines.hpp"
+#include "probes/tls_client.hpp"
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <dirent.h>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -35,7 +46,11 @@ std::vector<std::string> LiveSource::artefact_names() {
     return {"MANIFEST",        "postconf.txt",       "postconf-n.txt", "postconf-warnings.txt",
             "postconf-M.txt",  "main.cf",            "master.cf",      "postfix-check.txt",
             "postfix-status.txt", "postqueue-j.txt", "mailq.txt",      "df.txt",
-            "df-i.txt",        "meminfo.txt",        "loadavg.txt",    "maillog"};
+            "df-i.txt",        "meminfo.txt",        "loadavg.txt",    "maillog",
+            "ss-tlnp.txt",     "tables.txt",         "ls-etc-postfix.txt", "dkim-selectors.txt",
+            // made from the configuration / the probes' own questions:
+            "dig/TYPE_NAME.txt", "tls/PARAM.pem", "tls/PARAM.stat", "tls/s_client-PORT.txt",
+            "tls-keymatch/PARAM (live only, never written to a bundle)"};
 }
 
 Artifact LiveSource::produce(const std::string& n) {
@@ -58,6 +73,13 @@ Artifact LiveSource::produce(const std::string& n) {
     }
     if (n == "postfix-check.txt") {
         auto argv = postfix_cmd("postfix", {"check"});
+        if (!opt_.run_postfix_check) {
+            Artifact a;
+            a.origin = "command: " + command_line(argv);
+            a.error = "postfix check was not run: it may create missing queue directories (change the host); "
+                      "pass --run-postfix-check to run it";
+            return a;
+        }
         auto r = run(argv, true);
         Artifact a;
         a.origin = "command: " + command_line(argv);
@@ -124,6 +146,22 @@ Artifact LiveSource::produce(const std::string& n) {
         for (const auto& p : opt_.maillog_paths) a.error += " " + p;
         a.error += ")";
         return a;
+    }
+    if (n.rfind("dig/", 0) == 0) return dns_artefact(n);
+    if (n.rfind("tls/", 0) == 0 || n.rfind("tls-keymatch/", 0) == 0) return tls_artefact(n);
+    if (n == "ss-tlnp.txt") return sockets_artefact();
+    if (n == "tables.txt") return tables_artefact();
+    if (n == "dkim-selectors.txt") return dkim_selectors_artefact();
+    if (n == "ls-etc-postfix.txt") {
+        std::string error;
+        auto d = opt_.config_dir.empty() ? postconf_dir("config_directory", error) : std::optional(opt_.config_dir);
+        if (!d) {
+            Artifact a;
+            a.origin = "command: ls";
+            a.error = n + ": " + error;
+            return a;
+        }
+        return from_command({"ls", "-ln", "--time-style=full-iso", "--", *d});
     }
     if (n == "MANIFEST") {
         Artifact a;
@@ -286,6 +324,300 @@ Artifact LiveSource::read_file(const std::string& path, bool tail) {
         a.truncated = true;
     }
     a.ok = true;
+    return a;
+}
+
+namespace {
+
+Artifact failed(const std::string& origin, const std::string& error) {
+    Artifact a;
+    a.origin = origin;
+    a.error = error;
+    return a;
+}
+
+// The CERTIFICATE blocks of a PEM text: never a key block.
+std::string certificate_blocks(const std::string& text) {
+    std::string out;
+    std::size_t pos = 0;
+    while (true) {
+        auto b = text.find("-----BEGIN CERTIFICATE-----", pos);
+        if (b == std::string::npos) break;
+        auto e = text.find("-----END CERTIFICATE-----", b);
+        if (e == std::string::npos) break;
+        e += 25;
+        out += text.substr(b, e - b) + "\n";
+        pos = e;
+    }
+    return out;
+}
+
+parse::FileStat stat_path(const std::string& path, bool with_time) {
+    parse::FileStat f;
+    f.path = path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        f.missing = true;
+        return f;
+    }
+    f.mode = static_cast<int>(st.st_mode & 07777);
+    f.uid = st.st_uid;
+    f.gid = st.st_gid;
+    if (with_time) {
+        f.mtime = static_cast<std::int64_t>(st.st_mtime);
+        f.size = static_cast<std::int64_t>(st.st_size);
+    }
+    return f;
+}
+
+std::string pair_key_param(const std::string& cert_param) {
+    static const std::pair<const char*, const char*> pairs[] = {
+        {"smtpd_tls_cert_file", "smtpd_tls_key_file"}, {"smtpd_tls_eccert_file", "smtpd_tls_eckey_file"},
+        {"smtpd_tls_dcert_file", "smtpd_tls_dkey_file"}, {"smtp_tls_cert_file", "smtp_tls_key_file"}};
+    for (auto [c, k] : pairs)
+        if (cert_param == c) return k;
+    return {};
+}
+
+} // namespace
+
+Artifact LiveSource::dns_artefact(const std::string& n) {
+    std::string origin = "dns: " + engine::printable(n, 200);
+    // dig/TYPE_NAME.txt
+    std::string body = n.substr(4);
+    if (body.size() < 5 || body.compare(body.size() - 4, 4, ".txt") != 0) return failed(origin, n + ": not a dig/TYPE_NAME.txt name");
+    body.resize(body.size() - 4);
+    auto us = body.find('_');
+    if (us == std::string::npos) return failed(origin, n + ": not a dig/TYPE_NAME.txt name");
+    std::string type = body.substr(0, us), name = body.substr(us + 1);
+    static const char* types[] = {"MX", "A", "AAAA", "TXT", "PTR", "TLSA", "CNAME", "NS", "SOA"};
+    if (std::find_if(std::begin(types), std::end(types), [&](const char* t) { return type == t; }) == std::end(types))
+        return failed(origin, n + ": query type not allowed");
+    std::string qname = name;
+    if (type == "PTR") {
+        qname = parse::reverse_name(name);
+        if (qname.empty()) return failed(origin, n + ": PTR needs an IP address");
+    }
+    if (!is_queryable_name(qname)) return failed(origin, n + ": not a DNS name");
+    std::optional<DnsServer> server;
+    std::string err;
+    if (!opt_.resolver.empty()) server = parse_resolver(opt_.resolver, &err);
+    else {
+        server = system_resolver(opt_.resolv_conf);
+        if (!server) err = "no nameserver in " + opt_.resolv_conf;
+    }
+    if (!server) return failed(origin, "DNS: " + err);
+    auto timeout = opt_.dns_timeout;
+    {
+        std::lock_guard lk(mu_);
+        auto now = std::chrono::steady_clock::now();
+        if (!dns_started_) dns_started_ = now;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*dns_started_ + opt_.dns_budget - now);
+        if (left < timeout) timeout = std::max(left, std::chrono::milliseconds(0));
+    }
+    Artifact a;
+    a.origin = "dns: " + type + " " + qname + " @" + server->describe();
+    a.ok = true;
+    if (timeout.count() <= 0) {
+        a.text = ";; communications error to " + server->describe() + ": timed out (the DNS time budget of " +
+                 std::to_string(opt_.dns_budget.count()) + " ms is used up)\n;; no servers could be reached\n";
+        return a;
+    }
+    a.text = dns_query_text(*server, type, qname, timeout);
+    return a;
+}
+
+Artifact LiveSource::tls_artefact(const std::string& n) {
+    std::string origin = "live host: " + engine::printable(n, 120);
+    ConfigView cfg = ConfigView::load(*this);
+    if (!cfg.ok()) return failed(origin, n + ": " + cfg.error());
+    auto sasl = cfg.sasl_password_files();
+    auto is_secret = [&](const std::string& path) { return std::find(sasl.begin(), sasl.end(), path) != sasl.end(); };
+    const auto& params = ConfigView::tls_params();
+    auto files_of = [&](const std::string& param) {
+        std::vector<std::string> v;
+        for (const auto& f : cfg.tls_files())
+            if (f.param == param) v.push_back(f.path);
+        return v;
+    };
+    auto known_param = [&](const std::string& p) { return std::find(params.begin(), params.end(), p) != params.end(); };
+
+    if (n.rfind("tls/s_client-", 0) == 0 && n.size() > 17 && n.compare(n.size() - 4, 4, ".txt") == 0) {
+        std::string ps = n.substr(13, n.size() - 17);
+        int port = 0;
+        for (char c : ps) port = std::isdigit(static_cast<unsigned char>(c)) && port < 70000 ? port * 10 + (c - '0') : 70000;
+        if (port <= 0 || port > 65535) return failed(origin, n + ": bad port");
+        // Connect where the port is listened on (loopback for a wildcard listener).
+        Artifact ss = sockets_artefact();
+        std::string host;
+        if (ss.ok)
+            for (const auto& l : parse::parse_ss_tlnp(ss.text).items) {
+                if (l.port != port) continue;
+                host = parse::is_wildcard_address(l.address) ? (l.address == "::" ? "::1" : "127.0.0.1") : l.address;
+                if (parse::is_loopback_address(host)) break;
+            }
+        if (host.empty()) return failed(origin, n + ": nothing listens on TCP port " + std::to_string(port));
+        bool wrapper = port == 465;
+        for (const auto& s : cfg.services())
+            if (s.type == "inet" && (s.service == ps || (s.service.size() > ps.size() + 1 &&
+                                     s.service.compare(s.service.size() - ps.size() - 1, ps.size() + 1, ":" + ps) == 0)))
+                for (const auto& [k, v] : s.overrides)
+                    if (k == "smtpd_tls_wrappermode" && v == "yes") wrapper = true;
+        Artifact a;
+        a.origin = "live host: TLS handshake with " + host + ":" + std::to_string(port);
+        a.ok = true;
+        a.text = tls_handshake_text(host, port, !wrapper, opt_.tls_timeout);
+        return a;
+    }
+    if (n.rfind("tls-keymatch/", 0) == 0) {
+        std::string param = n.substr(13);
+        if (!known_param(param)) return failed(origin, n + ": not a TLS parameter");
+        auto certs = files_of(param);
+        if (certs.empty()) return failed(origin, param + " is not set");
+        std::string key_file;
+        std::string kp = pair_key_param(param);
+        if (!kp.empty()) {
+            auto keys = files_of(kp);
+            key_file = keys.empty() ? certs.front() : keys.front();
+        } else if (param.find("chain_files") != std::string::npos) {
+            key_file = certs.front();
+        } else {
+            return failed(origin, param + " has no private key");
+        }
+        auto load = [&](const std::string& path, bool key, std::string& why) -> void* {
+            FILE* f = std::fopen(path.c_str(), "re");
+            if (!f) {
+                why = path + ": " + std::strerror(errno);
+                return nullptr;
+            }
+            void* r = key ? static_cast<void*>(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr))
+                          : static_cast<void*>(PEM_read_X509(f, nullptr, nullptr, nullptr));
+            std::fclose(f);
+            if (!r) why = path + ": no " + (key ? "private key" : "certificate") + " found";
+            return r;
+        };
+        std::string why;
+        auto* cert = static_cast<X509*>(load(certs.front(), false, why));
+        if (!cert) return failed(origin, why);
+        auto* key = static_cast<EVP_PKEY*>(load(key_file, true, why));
+        if (!key) {
+            X509_free(cert);
+            return failed(origin, why);
+        }
+        bool match = X509_check_private_key(cert, key) == 1;
+        X509_free(cert);
+        EVP_PKEY_free(key);
+        Artifact a;
+        a.origin = "live host: key " + key_file + " against certificate " + certs.front();
+        a.ok = true;
+        a.text = match ? "match\n" : "mismatch\n";
+        return a;
+    }
+    // tls/PARAM.pem, tls/PARAM.stat
+    auto dot = n.rfind('.');
+    if (dot == std::string::npos || dot < 4) return failed(origin, n + ": unknown TLS artefact");
+    std::string param = n.substr(4, dot - 4), ext = n.substr(dot + 1);
+    if (!known_param(param) || (ext != "pem" && ext != "stat")) return failed(origin, n + ": unknown TLS artefact");
+    auto files = files_of(param);
+    if (files.empty()) return failed(origin, param + " is not set");
+    Artifact a;
+    a.origin = "file: " + files.front() + (files.size() > 1 ? " ..." : "");
+    if (ext == "stat") {
+        for (const auto& f : files) a.text += parse::render_stat_mode_line(stat_path(f, false));
+        a.ok = true;
+        return a;
+    }
+    if (param.find("key_file") != std::string::npos || param.find("dkey") != std::string::npos)
+        return failed(origin, n + ": never collected: " + param + " names a private key");
+    for (const auto& f : files) {
+        if (is_secret(f)) continue;
+        Artifact r = read_file(f, false);
+        if (!r.ok) return failed(a.origin, r.error);
+        if (r.text.size() > 4 * 1024 * 1024) return failed(a.origin, f + ": too large for a certificate file");
+        a.text += certificate_blocks(r.text);
+    }
+    a.ok = true;
+    return a;
+}
+
+Artifact LiveSource::sockets_artefact() {
+    std::vector<parse::Listener> all;
+    std::string errors;
+    for (const char* f : {"tcp", "tcp6"}) {
+        Artifact r = read_file(opt_.proc_dir + "/net/" + f, false);
+        if (!r.ok) {
+            errors += (errors.empty() ? "" : "; ") + r.error;
+            continue;
+        }
+        for (auto& l : parse::parse_proc_net_tcp(r.text, std::string(f) == "tcp6").items) all.push_back(std::move(l));
+    }
+    if (all.empty() && !errors.empty()) return failed("file: " + opt_.proc_dir + "/net/tcp", errors);
+    // Owners: socket inodes in /proc/PID/fd (only our own processes without root).
+    std::map<std::uint64_t, std::size_t> by_inode;
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].inode) by_inode[all[i].inode] = i;
+    if (DIR* d = ::opendir(opt_.proc_dir.c_str())) {
+        std::size_t pids = 0;
+        while (dirent* e = ::readdir(d)) {
+            if (!std::isdigit(static_cast<unsigned char>(e->d_name[0])) || ++pids > 32768) continue;
+            std::string fd_dir = opt_.proc_dir + "/" + e->d_name + "/fd";
+            DIR* fdd = ::opendir(fd_dir.c_str());
+            if (!fdd) continue;
+            std::size_t fds = 0;
+            while (dirent* fe = ::readdir(fdd)) {
+                if (fe->d_name[0] == '.' || ++fds > 65536) continue;
+                char buf[64];
+                ssize_t len = ::readlink((fd_dir + "/" + fe->d_name).c_str(), buf, sizeof buf - 1);
+                if (len <= 8) continue;
+                buf[len] = 0;
+                if (std::strncmp(buf, "socket:[", 8) != 0) continue;
+                auto ino = std::strtoull(buf + 8, nullptr, 10);
+                auto it = by_inode.find(ino);
+                if (it == by_inode.end() || !all[it->second].process.empty()) continue;
+                Artifact comm = read_file(opt_.proc_dir + "/" + e->d_name + "/comm", false);
+                std::string name = comm.ok ? comm.text.substr(0, comm.text.find('\n')) : "?";
+                all[it->second].process = engine::printable(name, 32);
+                all[it->second].pid = std::atoi(e->d_name);
+            }
+            ::closedir(fdd);
+        }
+        ::closedir(d);
+    }
+    Artifact a;
+    a.origin = "file: " + opt_.proc_dir + "/net/tcp, tcp6 and /proc/*/fd";
+    a.ok = true;
+    a.text = parse::render_ss_tlnp(all);
+    return a;
+}
+
+Artifact LiveSource::tables_artefact() {
+    ConfigView cfg = ConfigView::load(*this);
+    if (!cfg.ok()) return failed("live host: tables", "tables.txt: " + cfg.error());
+    Artifact a;
+    a.origin = "live host: stat(2) of the tables named in main.cf and master.cf";
+    a.ok = true;
+    for (const auto& t : cfg.tables()) {
+        a.text += parse::render_tables_line(stat_path(t.path, true));
+        a.text += parse::render_tables_line(stat_path(t.index_path, true));
+    }
+    return a;
+}
+
+Artifact LiveSource::dkim_selectors_artefact() {
+    Artifact r = read_file(opt_.opendkim_conf, false);
+    if (!r.ok) return failed("file: " + opt_.opendkim_conf, "dkim-selectors.txt: " + r.error);
+    Artifact a;
+    a.origin = "file: " + opt_.opendkim_conf + " (Selector)";
+    a.ok = true;
+    std::size_t pos = 0;
+    while (pos < r.text.size()) {
+        auto nl = r.text.find('\n', pos);
+        std::string line = r.text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? r.text.size() : nl + 1;
+        if (line.rfind("Selector", 0) != 0) continue;
+        auto w = config_words(line.substr(8));
+        if (!w.empty()) a.text += w.front() + "\n";
+    }
     return a;
 }
 

@@ -3,7 +3,9 @@
 // No shell, no value from outside ever becomes a command word except the
 // operator's own config_dir and paths Postfix itself reports (validated).
 // It writes nothing itself; of the commands, only `postfix check` may change the
-// host (it creates missing queue directories, as the bundle spec's command does).
+// host (it creates missing queue directories), so it runs only when asked.
+// DNS answers (dig/*), sockets (ss-tlnp.txt), table stats (tables.txt) and TLS
+// artefacts (tls/*) are made in-process, rendered in their bundle formats.
 #pragma once
 
 #include "probes/exec.hpp"
@@ -13,6 +15,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,17 @@ struct LiveOptions {
     std::string proc_dir = "/proc";
     std::string hostname;                         // "" = gethostname()
     std::string server_ips, mail_domains;         // space separated, as in MANIFEST
+    // DNS: the server queried ("IP[:PORT]"; "" = first nameserver of resolv_conf), the
+    // limit of each query, and of all queries of this source together (from the first).
+    std::string resolver;
+    std::string resolv_conf = "/etc/resolv.conf";
+    std::chrono::milliseconds dns_timeout{2000};
+    std::chrono::milliseconds dns_budget{6000};
+    std::chrono::milliseconds tls_timeout{5000};  // per TLS handshake (connect to end)
+    // `postfix check` may create missing queue directories, i.e. change the host:
+    // it runs only when asked; else postfix-check.txt is unavailable with that reason.
+    bool run_postfix_check = false;
+    std::string opendkim_conf = "/etc/opendkim.conf";
 };
 
 class LiveSource : public Source {
@@ -49,11 +63,17 @@ private:
     Artifact produce(const std::string& name);
     Artifact from_command(const std::vector<std::string>& argv, bool on_tty = false);
     Artifact read_file(const std::string& path, bool tail);
+    Artifact dns_artefact(const std::string& name);
+    Artifact tls_artefact(const std::string& name);
+    Artifact sockets_artefact();
+    Artifact tables_artefact();
+    Artifact dkim_selectors_artefact();
 
     LiveOptions opt_;
     mutable std::mutex mu_;
     std::map<std::string, std::shared_future<ExecResult>> runs_; // each command runs once per source
     std::vector<std::string> warnings_;
+    std::optional<std::chrono::steady_clock::time_point> dns_started_;
 };
 
 } // namespace pft::probes

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -123,10 +124,14 @@ struct SignatureSet::Compiled {
     int ncap = 0;
 };
 
+// A daemon's set is compiled on first use (most logs name a dozen of the ~40
+// programs); until then only its members are known. call_once makes that safe
+// when several scanner threads match at once.
 struct SignatureSet::Group {
     std::unique_ptr<RE2::Set> set;
     std::vector<int> global; // set index -> signature index
     bool ok = false;
+    std::once_flag once;
 };
 
 SignatureSet::SignatureSet() = default;
@@ -145,7 +150,11 @@ std::shared_ptr<SignatureSet> SignatureSet::load_directory(const std::string& di
     for (const auto& p : files) {
         std::ifstream in(p, std::ios::binary);
         std::string text;
-        text.resize(kMaxSignatureFile + 1);
+        // Size the buffer from the file, not the limit: 4 MiB zeroed per file made
+        // start-up slow and every command's peak memory 50 MB larger.
+        std::error_code size_ec;
+        auto size = fs::file_size(p, size_ec);
+        text.resize(size_ec ? kMaxSignatureFile + 1 : std::min<std::size_t>(size, kMaxSignatureFile) + 1);
         in.read(text.data(), static_cast<std::streamsize>(text.size()));
         text.resize(static_cast<std::size_t>(in.gcount()));
         if (!in.eof() && text.size() > kMaxSignatureFile) {
@@ -424,21 +433,12 @@ void SignatureSet::compile() {
             if (d != "any") daemons.insert(d);
     auto build = [&](const std::string& daemon) {
         auto g = std::make_unique<Group>();
-        g->set = std::make_unique<RE2::Set>(re2_options(), RE2::UNANCHORED);
         for (std::size_t i = 0; i < sigs_.size(); ++i) {
             const auto& ds = sigs_[i].daemons;
             bool wanted = daemon == "*" || std::find(ds.begin(), ds.end(), "any") != ds.end() ||
                           (!daemon.empty() && std::find(ds.begin(), ds.end(), daemon) != ds.end());
-            if (!wanted) continue;
-            std::string e;
-            if (g->set->Add(piece(sigs_[i].pattern), &e) < 0) {
-                errors_.push_back({sigs_[i].file, sigs_[i].line, 0, "signature " + sigs_[i].id + ": " + e});
-                continue;
-            }
-            g->global.push_back(static_cast<int>(i));
+            if (wanted) g->global.push_back(static_cast<int>(i)); // each pattern compiled alone above
         }
-        g->ok = g->global.empty() || g->set->Compile();
-        if (!g->ok) errors_.push_back({"", 0, 0, "cannot compile the signature set for daemon '" + daemon + "'"});
         return g;
     };
     groups_.push_back(build(""));
@@ -463,11 +463,25 @@ const SignatureSet::Group& SignatureSet::group_for(std::string_view program) con
     return *groups_[it == group_index_.end() ? 0 : it->second];
 }
 
+void SignatureSet::ensure_compiled(const Group& cg) const {
+    Group& g = const_cast<Group&>(cg);
+    std::call_once(g.once, [&] {
+        g.set = std::make_unique<RE2::Set>(re2_options(), RE2::UNANCHORED);
+        std::vector<int> added;
+        for (int i : g.global)
+            if (g.set->Add(piece(sigs_[static_cast<std::size_t>(i)].pattern), nullptr) >= 0) added.push_back(i);
+        // A pattern the set refuses (none do: each compiled alone at load) would shift
+        // the indices; then the one-by-one fallback below is used instead.
+        g.ok = added.size() == g.global.size() && (g.global.empty() || g.set->Compile());
+    });
+}
+
 void SignatureSet::match_indices(std::string_view program, std::string_view message, std::vector<int>& out) const {
     out.clear();
     if (groups_.empty()) return;
     const Group& g = group_for(program);
     if (g.global.empty()) return;
+    ensure_compiled(g);
     RE2::Set::ErrorInfo info{RE2::Set::kNoError};
     if (g.ok && g.set->Match(piece(message), &out, &info)) {
         for (auto& i : out) i = g.global[static_cast<std::size_t>(i)];

@@ -92,6 +92,7 @@ private:
     void parse_document(const std::string& label, const std::string& text, bool macros_pass);
     void compile();
     const Group& group_for(std::string_view program) const;
+    void ensure_compiled(const Group& g) const;
 
     std::vector<Signature> sigs_;
     std::vector<std::unique_ptr<Compiled>> compiled_; // parallel to sigs_

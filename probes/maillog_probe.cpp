@@ -1,8 +1,11 @@
 // maillog_probe.cpp - the `maillog` probe: windowed scan of the mail log through
-// the signature set, emitting counts, newest lines and the signatures' own facts.
+// the signature set, emitting counts, newest lines and the signatures' own facts,
+// plus a few facts of the log summary (log_summary.hpp) over the same window.
 // It does not decide what a signature means for the diagnosis (rules/ does).
 #include "probes/maillog_probe.hpp"
 
+#include "probes/log_reader.hpp"
+#include "probes/log_summary.hpp"
 #include "probes/parse/syslog_line.hpp"
 
 #include <map>
@@ -11,7 +14,6 @@
 namespace pft::probes {
 namespace {
 
-constexpr auto kWindow = std::chrono::hours{24};
 constexpr std::size_t kMaxSubjectsPerFact = 500; // distinct subjects kept per fact name
 constexpr std::size_t kExcerpt = 300;
 
@@ -37,7 +39,9 @@ public:
 
     std::vector<std::string> produces() const override {
         std::vector<std::string> out{"log.lines", "log.untimed_lines", "log.newest", "log.signature.count",
-                                     "log.signature.last"};
+                                     "log.signature.last", "log.explained_share", "log.received", "log.delivered",
+                                     "log.deferrals", "log.rejected", "log.dest.deferral_rate",
+                                     "log.dest.top_deferral_reason", "log.connect_failed_hosts"};
         std::set<std::string> extra;
         if (sigs_)
             for (const auto& s : sigs_->signatures())
@@ -67,31 +71,29 @@ private:
         std::int64_t lines = 0, untimed = 0;
         std::optional<engine::TimePoint> newest;
         std::size_t newest_line = 0;
-        const engine::TimePoint start = now - kWindow;
+        // The same window and line reading as `pftriage logs --since 24h`.
+        const TimeWindow window = default_triage_window(now);
         std::vector<int> idx;
         SigMatch m;
+        StampCache cache;
 
         std::size_t line_no = 0;
-        for (std::size_t pos = 0; pos < text.size();) {
-            std::size_t nl = text.find('\n', pos);
-            std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-            std::string_view line = text.substr(pos, std::min(end - pos, kMaxLogLine));
-            pos = end + 1;
+        for_each_line(text, [&](std::string_view line) {
             ++line_no;
-            if (line.empty()) continue;
+            if (line.empty()) return;
 
-            SyslogLine l = parse_syslog_line(line, now);
+            SyslogLine l = parse_syslog_line(line, now, cache);
             if (l.time) {
                 if (!newest || *l.time >= *newest) {
                     newest = l.time;
                     newest_line = line_no;
                 }
-                if (*l.time < start) continue;
+                if (!window.contains(*l.time)) return;
             } else {
                 ++untimed;
             }
             ++lines;
-            if (l.kind != LineKind::Postfix) continue;
+            if (l.kind != LineKind::Postfix) return;
 
             sigs_->match_indices(l.program, l.message, idx);
             for (int i : idx) {
@@ -128,7 +130,7 @@ private:
                     if (f.kind == SignatureFact::Kind::Last) d.value = std::move(value);
                 }
             }
-        }
+        });
 
         auto prov = [](std::size_t n, std::string_view line) {
             return engine::Provenance{"maillog", "maillog:" + std::to_string(n), engine::printable(line, kExcerpt)};
@@ -149,6 +151,7 @@ private:
             out.known("log.signature.last", sigs[i].id, engine::Value(engine::printable(s.line, kExcerpt)),
                       prov(s.line_no, s.line));
         }
+        summary_facts(text, now, window, out);
         for (const auto& [key, d] : derived) {
             engine::Value v;
             switch (d.kind) {
@@ -157,6 +160,39 @@ private:
             case SignatureFact::Kind::Last: v = engine::Value(d.value); break;
             }
             out.known(key.first, key.second, std::move(v), prov(d.line_no, d.line));
+        }
+    }
+
+    // Facts from the summary of the same window: totals, per-destination deferral
+    // rates and top reasons, how many remote hosts we could not connect to.
+    void summary_facts(std::string_view text, engine::TimePoint now, const TimeWindow& window, FactSink& out) const {
+        ScanOptions so;
+        so.window = window;
+        so.collect_unmatched = false;
+        LogScanner sc(sigs_, so);
+        sc.scan_chunk(LogChunk{text, 0, now, 0});
+        const LogSummary& s = sc.summary();
+        const engine::Provenance p{"maillog", "maillog (24 h window)", ""};
+        out.known("log.explained_share", "", engine::Value(s.explained_share()), p);
+        out.known("log.received", "", engine::Value(static_cast<std::int64_t>(s.received())), p);
+        out.known("log.delivered", "", engine::Value(static_cast<std::int64_t>(s.delivered)), p);
+        out.known("log.deferrals", "", engine::Value(static_cast<std::int64_t>(s.deferrals)), p);
+        out.known("log.rejected", "", engine::Value(static_cast<std::int64_t>(s.rejected)), p);
+        out.known("log.connect_failed_hosts", "", engine::Value(static_cast<std::int64_t>(s.connect_failures.size())), p);
+        std::map<std::string, std::pair<std::uint64_t, std::string>> top_reason;
+        for (const auto& [k, n] : s.deferral_reasons.top(5000)) {
+            auto tab = k.find('\t');
+            auto& t = top_reason[k.substr(0, tab)];
+            if (n > t.first) t = {n, k.substr(tab + 1)};
+        }
+        std::size_t emitted = 0;
+        for (const auto& [domain, c] : s.per_domain) {
+            if (!c.deferred || emitted++ >= kMaxSubjectsPerFact) continue;
+            double attempts = static_cast<double>(c.sent + c.deferred + c.bounced);
+            std::string subject = engine::printable(domain, 200);
+            out.known("log.dest.deferral_rate", subject, engine::Value(static_cast<double>(c.deferred) / attempts), p);
+            if (auto it = top_reason.find(domain); it != top_reason.end())
+                out.known("log.dest.top_deferral_reason", subject, engine::Value(engine::printable(it->second.second, 200)), p);
         }
     }
 

@@ -228,18 +228,37 @@ string_view leading_queue_id(string_view m) {
 }
 
 SyslogLine parse_syslog_line(string_view line, engine::TimePoint reference) {
+    StampCache none;
+    return parse_syslog_line(line, reference, none);
+}
+
+SyslogLine parse_syslog_line(string_view line, engine::TimePoint reference, StampCache& cache) {
     if (line.size() > kMaxLogLine) line = line.substr(0, kMaxLogLine);
     while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
     SyslogLine out;
     out.message = line;
 
     std::size_t i = 0;
-    skip_spaces(line, i);
     bool has_time = false;
-    if (i < line.size() && is_digit(line[i]))
-        has_time = parse_iso(line, i, out.time);
-    else
-        has_time = parse_bsd(line, i, reference, out.time);
+    if (cache.len > 0 && cache.reference == reference && line.size() > cache.len + 1 &&
+        is_space(line[cache.len]) && !is_digit(line[cache.len + 1]) && line.compare(0, cache.len, string_view(cache.text, cache.len)) == 0) {
+        i = cache.len;
+        out.time = cache.time;
+        has_time = true;
+    } else {
+        skip_spaces(line, i);
+        std::size_t start = i;
+        if (i < line.size() && is_digit(line[i]))
+            has_time = parse_iso(line, i, out.time);
+        else
+            has_time = parse_bsd(line, i, reference, out.time);
+        if (has_time && start == 0 && i <= sizeof cache.text) {
+            line.copy(cache.text, i);
+            cache.len = i;
+            cache.time = out.time;
+            cache.reference = reference;
+        }
+    }
     skip_spaces(line, i);
 
     // "host tag: msg", "tag: msg" (collectors that drop the host), or a bare message.

@@ -35,6 +35,18 @@ struct SyslogLine {
 // stamps: the latest year that puts the stamp no more than one day after it.
 SyslogLine parse_syslog_line(std::string_view line, engine::TimePoint reference);
 
+// Remembers the last stamp read, so that a run of lines with the same stamp text
+// (most of a busy log) skips the date arithmetic. One per thread; starts empty.
+struct StampCache {
+    char text[40] = {};
+    std::size_t len = 0;
+    std::optional<engine::TimePoint> time;
+    engine::TimePoint reference{};
+};
+
+// The same, reusing `cache` when the line starts with the cached stamp text.
+SyslogLine parse_syslog_line(std::string_view line, engine::TimePoint reference, StampCache& cache);
+
 // The queue id at the start of a message ("5270320179: ...", long ids too), or empty.
 std::string_view leading_queue_id(std::string_view message);
 

@@ -669,6 +669,24 @@ def default_zones():
     }
 
 
+def dns_test_zones():
+    """default_zones() plus what the DNS probe tests need: SPF include chains, an SPF
+    record over the 10-lookup limit, TLSA, and blocklist error answers (127.255.255.254)."""
+    z = default_zones()
+    many = '" "'.join(f" include:s{i}.lab.example" for i in range(12))  # one string each
+    z["lab.example"] += [
+        "www CNAME mx",
+        "_25._tcp.mx TLSA 3 1 1 0C72AC70B745AC19998811B131D662C9AC69DBDBE7CB23E5B514B56664C5D3D6",
+        f'spf-many TXT "v=spf1{many}" " -all"',
+        'spf-chain TXT "v=spf1 include:_spf1.lab.example ~all"',
+        '_spf1 TXT "v=spf1 a:mx.lab.example include:_spf2.lab.example ?all"',
+        '_spf2 TXT "v=spf1 ip4:198.51.100.0/24 -all"',
+    ] + [f's{i} TXT "v=spf1 ip4:198.51.100.{i} -all"' for i in range(12)]
+    z["bl.lab.example"] += ["25.2.0.192 A 127.255.255.254",
+                            '25.2.0.192 TXT "query refused: open resolver"']
+    return z
+
+
 class Dns:
     """An authoritative nsd on 127.0.0.1:<free port> serving the lab's zones.
 
@@ -678,8 +696,10 @@ class Dns:
     files of collected bundles.
     """
 
-    def __init__(self, zones=None, port=None, root=None):
+    def __init__(self, zones=None, port=None, root=None, failing_zones=()):
         self.zones = zones if zones is not None else default_zones()
+        # Zones configured without a zone file: nsd answers SERVFAIL for them.
+        self.failing_zones = list(failing_zones)
         self.host = "127.0.0.1"
         self.port = port or free_port(self.host)
         self.root = root or tempfile.mkdtemp(prefix="pfxlab-dns-")
@@ -725,6 +745,8 @@ class Dns:
             text += records
             with open(os.path.join(self.root, f"{zone}.zone"), "w") as f:
                 f.write("\n".join(text) + "\n")
+        for zone in self.failing_zones:
+            conf += ["zone:", f"  name: {zone}", f"  zonefile: {zone}.missing-zone"]
         with open(os.path.join(self.root, "nsd.conf"), "w") as f:
             f.write("\n".join(conf) + "\n")
         res = run(["nsd-checkconf", os.path.join(self.root, "nsd.conf")], timeout=30)
