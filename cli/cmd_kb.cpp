@@ -1,4 +1,4 @@
-// cmd_kb.cpp - knowledge-base tools: `kb lint`, `kb test`, `kb graph`, `kb facts`,
+// cmd_kb.cpp - knowledge-base tools: `kb lint`, `kb test`, `kb graph`, `kb facts` (and the hidden `kb ids`),
 // and `symptoms` (the list of known symptoms).
 #include "cli/app.hpp"
 #include "cli/command.hpp"
@@ -69,7 +69,11 @@ public:
         graph_ = kb_->add_subcommand("graph", "Write Graphviz DOT: symptoms -> causes, facts -> rules -> causes");
         graph_->add_option("-o,--output", out_, "Output file (default: standard output)");
         facts_ = kb_->add_subcommand("facts", "Print the fact catalog (probes/facts.yaml) as Markdown");
-        for (auto* a : {kb_, lint_, test_, graph_, facts_}) add_common_options(a, c);
+        // Hidden: ids for shell completion (contrib/bash-completion/pftriage).
+        ids_ = kb_->add_subcommand("ids", "Print symptom or cause ids, one per line (for shell completion)");
+        ids_->add_option("kind", ids_kind_, "symptoms or causes")->check(CLI::IsMember({"symptoms", "causes"}));
+        ids_->group("");
+        for (auto* a : {kb_, lint_, test_, graph_, facts_, ids_}) add_common_options(a, c);
         return kb_;
     }
     int run(Common& c) override {
@@ -78,6 +82,13 @@ public:
         int code = 0;
         auto k = load_knowledge_or_report(c, &code);
         if (!k) return code;
+        if (*ids_) {
+            if (ids_kind_ != "causes")
+                for (const auto& x : k->kb.symptoms) std::cout << x.id << "\n";
+            if (ids_kind_ != "symptoms")
+                for (const auto& x : k->kb.causes) std::cout << x.id << "\n";
+            return kOk;
+        }
         if (*facts_) {
             std::cout << rules::fact_catalog_markdown(k->catalog);
             return kOk;
@@ -96,7 +107,8 @@ public:
     }
 
 private:
-    CLI::App *kb_ = nullptr, *lint_ = nullptr, *test_ = nullptr, *graph_ = nullptr, *facts_ = nullptr;
+    CLI::App *kb_ = nullptr, *lint_ = nullptr, *test_ = nullptr, *graph_ = nullptr, *facts_ = nullptr, *ids_ = nullptr;
+    std::string ids_kind_;
     bool strict_ = false;
     std::string out_;
 };

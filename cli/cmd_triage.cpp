@@ -2,6 +2,7 @@
 // and `explain CAUSE` (why it was concluded, or why not).
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/progress.hpp"
 #include "cli/render.hpp"
 #include "cli/session.hpp"
 #include "engine/certainty.hpp"
@@ -31,8 +32,10 @@ int do_triage(Common& c, TriageRun& t) {
     if (code) return code;
     t.src = open_source(c, &code);
     if (!t.src) return code;
+    Progress progress(c.quiet ? "" : "probing " + t.src->describe());
     auto gathered = gather_facts(*t.k, *t.src);
     t.eng = run_engine(*t.k, gathered.facts, t.src->now());
+    progress.done();
     t.rep = build_report(*t.k, *t.eng, sm, gathered);
     t.rep.source = t.src->describe();
     for (const auto& w : t.rep.warnings) spdlog::warn("{}", w);
@@ -93,8 +96,7 @@ private:
 int run_triage(Common& c) {
     TriageRun t;
     if (int code = do_triage(c, t)) return code;
-    if (c.format == "json") render_json(t.rep, std::cout);
-    else render_text(t.rep, std::cout, style(c));
+    render_report(t.rep, c.format, std::cout, style(c));
     return t.rep.exit_code;
 }
 

@@ -88,6 +88,29 @@ std::vector<std::string> values_of(const Placeholder& p, const engine::Engine& e
     return {f->fact.value->to_string()};
 }
 
+// Fills {placeholders} in free text (a step's "why"), shell-quoting each value
+// since such text usually shows a command; an unknown value stays visible as such.
+std::string fill_text(const std::string& text, const engine::Engine& eng, const std::map<std::string, std::string>& env) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t open = text.find('{', i);
+        if (open == std::string::npos) break;
+        std::size_t close = text.find('}', open);
+        if (close == std::string::npos) break;
+        out += text.substr(i, open - i);
+        auto vals = values_of(parse_placeholder(text.substr(open + 1, close - open - 1)), eng, env);
+        if (vals.empty()) {
+            out += "(unknown)";
+        } else {
+            for (std::size_t k = 0; k < vals.size(); ++k) out += (k ? " " : "") + shell_quote(vals[k]);
+        }
+        i = close + 1;
+    }
+    out += text.substr(i);
+    return out;
+}
+
 } // namespace
 
 std::vector<PlanLine> render_plan(const rules::CauseDef& cause, int cause_index, const engine::Engine& eng,
@@ -134,7 +157,7 @@ std::vector<PlanLine> render_plan(const rules::CauseDef& cause, int cause_index,
             PlanLine line;
             line.kind = rules::step_kind_name(st.kind);
             line.risk = rules::risk_name(st.risk);
-            line.why = st.why;
+            line.why = fill_text(st.why, eng, env);
             bool missing = false, has_op = false;
             std::string missing_name;
             std::vector<std::string> printed;

@@ -125,6 +125,18 @@ json report_json(const Report& r) {
     for (const auto& t : r.timings) probes.push_back({{"probe", t.probe}, {"ms", std::round(t.ms * 10) / 10}, {"facts", t.facts}});
     j["probes"] = std::move(probes);
     j["facts"] = {{"known", r.facts_known}, {"unknown", r.facts_unknown}};
+    json metrics = json::object();
+    const auto& m = r.metrics;
+    if (!m.queue_count.empty()) metrics["queue_count"] = m.queue_count;
+    if (m.queue_total) metrics["queue_total"] = *m.queue_total;
+    if (!m.queue_oldest_s.empty()) metrics["queue_oldest_seconds"] = m.queue_oldest_s;
+    if (!m.certificates.empty()) {
+        json certs = json::object();
+        for (const auto& c : m.certificates) certs[c.subject] = std::round(c.days * 10) / 10;
+        metrics["certificate_days_left"] = std::move(certs);
+    }
+    if (m.deferral_rate) metrics["deferral_rate"] = std::round(*m.deferral_rate * 10000) / 10000;
+    j["metrics"] = std::move(metrics);
     j["exit_code"] = r.exit_code;
     return j;
 }

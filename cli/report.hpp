@@ -3,6 +3,7 @@
 // causes that were not concluded and why; unknown facts; questions to ask.
 #pragma once
 
+#include "cli/metrics.hpp"
 #include "cli/symptom_match.hpp"
 #include "engine/engine.hpp"
 #include "engine/explain.hpp"
@@ -75,6 +76,7 @@ struct Report {
     std::vector<ProbeTiming> timings;
     std::size_t facts_known = 0, facts_unknown = 0;
     engine::RunStats stats;
+    Metrics metrics; // queue sizes, ages, certificates, log per hour (monitoring and pictures)
     int exit_code = 0;
 };
 

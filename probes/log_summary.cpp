@@ -212,16 +212,19 @@ bool is_greylisting(string_view text) {
     return false;
 }
 
+// A routine line shape and the signatures it matches (all of them: the start-up
+// check requires the set to report exactly these on the example).
 struct FastDef {
     const char* sig;
     const char* program;
     const char* example;
+    const char* sig2 = nullptr;
 };
 
 enum FastId {
     F_CONNECT, F_DISCONNECT, F_CLIENT, F_TLS_IN, F_TLS_OUT, F_MSGID, F_ACTIVE, F_REMOVED, F_PICKUP,
     F_SENT_SMTP, F_SENT_LMTP, F_SENT_LOCAL, F_SENT_VIRTUAL, F_SENT_PIPE, F_SENT_DISCARD, F_DEFERRED, F_BOUNCED,
-    F_NDR, F_COUNT
+    F_NDR, F_CLIENT_SASL, F_DISCONNECT_FAILED, F_LOST_CONN, F_COUNT
 };
 
 constexpr const char* kSent = "4BCD1234AB: to=<b@example.org>, relay=mx.example.org[192.0.2.2]:25, delay=0.2, "
@@ -245,7 +248,19 @@ const FastDef kFast[F_COUNT] = {
     {"delivery_deferred", "smtp", "4BCD1234AB: to=<b@example.org>, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.2]:25: Connection timed out)"},
     {"delivery_bounced", "smtp", "4BCD1234AB: to=<b@example.org>, relay=mx.example.org[192.0.2.2]:25, delay=1, delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.2] said: 550 5.1.1 User unknown (in reply to RCPT TO command))"},
     {"bounce_ndr_sent", "bounce", "4BCD1234AB: sender non-delivery notification: 5CDE2345BC"},
+    {"smtpd_client_accepted", "smtpd", "4BCD1234AB: client=unknown[192.0.2.1], sasl_method=PLAIN, sasl_username=a@example.org",
+     "smtpd_client_sasl_authenticated"},
+    {"smtpd_disconnect", "smtpd", "disconnect from unknown[192.0.2.1] ehlo=1 auth=0/1 quit=1 commands=2/3",
+     "smtpd_disconnect_failed_commands"},
+    {"smtpd_lost_connection", "smtpd", "lost connection after AUTH from unknown[192.0.2.1]"},
 };
+
+// "... auth=0/1 ..." : a failed-commands counter in a disconnect line.
+bool has_failed_counter(string_view b) {
+    for (std::size_t p = b.find('/'); p != string_view::npos; p = b.find('/', p + 1))
+        if (p > 0 && is_digit(b[p - 1]) && p + 1 < b.size() && is_digit(b[p + 1])) return true;
+    return false;
+}
 
 } // namespace
 
@@ -466,7 +481,8 @@ void mask_shape(string_view t, std::string& out, bool keep_codes, std::size_t ma
         } else if (!digit) {
             out += w;
         } else if (keep_codes && ((w.size() == 3 && w[0] >= '2' && w[0] <= '5' && is_digit(w[1]) && is_digit(w[2])) ||
-                                  (w.size() >= 5 && w.size() <= 9 && w[1] == '.' && (w[0] == '2' || w[0] == '4' || w[0] == '5')))) {
+                                  (w.size() >= 5 && w.size() <= 9 && w[1] == '.' && (w[0] == '2' || w[0] == '4' || w[0] == '5')) ||
+                                  (w.size() >= 9 && w.size() <= 13 && w[3] == '-' && w[5] == '.' && w[0] >= '2' && w[0] <= '5'))) {
             out += w;
         } else {
             for (std::size_t k = 0; k < w.size();) {
@@ -488,26 +504,24 @@ void mask_shape(string_view t, std::string& out, bool keep_codes, std::size_t ma
 // ---- the scanner ---------------------------------------------------------------
 
 struct LogScanner::Fast {
-    std::array<int, F_COUNT> sig{}; // signature index, or -1 = leave to the RE2 set
+    std::array<std::vector<int>, F_COUNT> sigs; // signature indices; empty = leave to the RE2 set
 };
 
 LogScanner::LogScanner(std::shared_ptr<const SignatureSet> sigs, const ScanOptions& opt)
     : sigs_(std::move(sigs)), opt_(opt), fast_(std::make_unique<Fast>()) {
-    fast_->sig.fill(-1);
     if (!sigs_) return;
     sum_.signature_hits.assign(sigs_->signatures().size(), 0);
     std::vector<int> idx;
     for (std::size_t f = 0; f < F_COUNT; ++f) {
-        const Signature* s = sigs_->find(kFast[f].sig);
-        if (!s) continue;
-        int want = static_cast<int>(s - sigs_->signatures().data());
-        // The fast path names a signature only while the knowledge still agrees that
-        // this shape is that signature and nothing else more specific.
+        std::vector<int> want;
+        for (const char* id : {kFast[f].sig, kFast[f].sig2})
+            if (id)
+                if (const Signature* s = sigs_->find(id)) want.push_back(static_cast<int>(s - sigs_->signatures().data()));
+        std::sort(want.begin(), want.end());
+        // The fast path names signatures only while the knowledge still agrees that
+        // this shape is exactly those and nothing more specific.
         sigs_->match_indices(kFast[f].program, kFast[f].example, idx);
-        if (idx.size() == 1 && idx[0] == want) fast_->sig[f] = want;
-        else if (f == F_DISCONNECT || f == F_CLIENT || f == F_DEFERRED || f == F_BOUNCED) {
-            if (std::find(idx.begin(), idx.end(), want) != idx.end()) fast_->sig[f] = want;
-        }
+        if (!want.empty() && idx == want) fast_->sigs[f] = want;
     }
 }
 
@@ -551,18 +565,36 @@ void LogScanner::scan_line(string_view line, engine::TimePoint reference, std::u
         return;
     }
     ++s.lines_postfix;
-    int sig = classify(l, hour, order, line);
-    if (sig >= 0) {
+    key_ready_ = false;
+    int f = classify(l, hour, order, line);
+    if (f >= 0 && !fast_->sigs[static_cast<std::size_t>(f)].empty()) {
         ++s.lines_explained;
         ++s.lines_fast;
-        ++s.signature_hits[static_cast<std::size_t>(sig)];
+        for (int i : fast_->sigs[static_cast<std::size_t>(f)]) ++s.signature_hits[static_cast<std::size_t>(i)];
         return;
     }
     if (!sigs_) return;
-    sigs_->match_indices(l.program, l.message, idx_);
-    if (!idx_.empty()) {
+    constexpr std::size_t kMemoKey = 1000, kMemoEntries = 4096;
+    bool memo_ok = true;
+    if (!key_ready_) {
+        key_.assign(l.program);
+        key_ += '\t';
+        mask_shape(l.message, shape_, true, kMemoKey);
+        key_ += shape_;
+        memo_ok = shape_.size() <= kMemoKey;
+    }
+    key_ready_ = false;
+    const std::vector<int>* hits = nullptr;
+    if (memo_ok)
+        if (auto it = memo_.find(std::string_view(key_)); it != memo_.end()) hits = &it->second;
+    if (!hits) {
+        sigs_->match_indices(l.program, l.message, idx_);
+        if (memo_ok && memo_.size() < kMemoEntries) memo_.emplace(key_, idx_);
+        hits = &idx_;
+    }
+    if (!hits->empty()) {
         ++s.lines_explained;
-        for (int i : idx_) ++s.signature_hits[static_cast<std::size_t>(i)];
+        for (int i : *hits) ++s.signature_hits[static_cast<std::size_t>(i)];
         return;
     }
     if (!opt_.collect_unmatched) return;
@@ -582,15 +614,20 @@ std::string LogScanner::fast_signature(string_view line, engine::TimePoint refer
     LogSummary saved = std::move(sum_);
     sum_ = LogSummary{};
     sum_.signature_hits.assign(saved.signature_hits.size(), 0);
-    int sig = classify(l, 0, 0, line);
+    int f = classify(l, 0, 0, line);
     sum_ = std::move(saved);
-    return sig >= 0 ? sigs_->signatures()[static_cast<std::size_t>(sig)].id : "";
+    std::string ids;
+    if (f >= 0)
+        for (int i : fast_->sigs[static_cast<std::size_t>(f)]) {
+            if (!ids.empty()) ids += ' ';
+            ids += sigs_->signatures()[static_cast<std::size_t>(i)].id;
+        }
+    return ids;
 }
 
-// Counts one Postfix line; returns the signature the fast path explains it by, or -1.
+// Counts one Postfix line; returns the fast shape (FastId) it has, or -1 for the RE2 set.
 int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t order, string_view raw) {
     LogSummary& s = sum_;
-    const auto& F = fast_->sig;
     const Prog prog = program_of(l.program);
     string_view msg = l.message;
     string_view qid = l.queue_id;
@@ -598,7 +635,11 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
     auto traffic = [&]() -> TrafficCounts& {
         static thread_local TrafficCounts sink;
         if (hour == INT64_MIN) return sink = TrafficCounts{};
-        return s.per_hour[hour];
+        if (hour != last_hour_ || !last_traffic_) {
+            last_traffic_ = &s.per_hour[hour];
+            last_hour_ = hour;
+        }
+        return *last_traffic_;
     };
     auto qid_hash = [&] { return fnv(qid, fnv(l.host)); };
 
@@ -608,32 +649,33 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
         if (qid.empty()) {
             if (starts(b, "connect from ")) {
                 ++s.connections;
-                return F[F_CONNECT];
+                return F_CONNECT;
             }
             if (starts(b, "disconnect from ")) {
                 // "auth=0/1" and friends are failed commands: a more specific signature.
-                return contains(b, "/") ? -1 : F[F_DISCONNECT];
+                return has_failed_counter(b) ? F_DISCONNECT_FAILED : F_DISCONNECT;
             }
             if (b.size() > 40 && (b[0] == 'A' || b[0] == 'U' || b[0] == 'T' || b[0] == 'V')) {
                 auto sp = b.find(' ');
                 if (sp != string_view::npos && is_tls_trust(b.substr(0, sp)) &&
                     starts(b.substr(sp + 1), "TLS connection established from "))
-                    return F[F_TLS_IN];
+                    return F_TLS_IN;
             }
+            if (starts(b, "lost connection after ") && contains(b, " from ")) return F_LOST_CONN;
         } else if (starts(b, "client=")) {
             ++s.received_lines;
             ++traffic().received;
-            return contains(b, ", sasl_") ? -1 : F[F_CLIENT];
+            return contains(b, ", sasl_") ? F_CLIENT_SASL : F_CLIENT;
         }
         break;
     case Prog::Cleanup:
-        if (!qid.empty() && starts(b, "message-id=")) return F[F_MSGID];
+        if (!qid.empty() && starts(b, "message-id=")) return F_MSGID;
         break;
     case Prog::Qmgr:
         if (!qid.empty()) {
-            if (b == "removed") return F[F_REMOVED];
+            if (b == "removed") return F_REMOVED;
             if (starts(b, "from=<") && b.back() == ')' && contains(b, ", nrcpt=") && contains(b, "(queue active)"))
-                return F[F_ACTIVE];
+                return F_ACTIVE;
             if (starts(b, "from=<") && contains(b, ", status=expired, returned to sender")) {
                 ++s.expired;
                 return -1;
@@ -648,13 +690,13 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
         if (!qid.empty() && starts(b, "uid=")) {
             ++s.received_lines;
             ++traffic().received;
-            return F[F_PICKUP];
+            return F_PICKUP;
         }
         break;
     case Prog::Bounce:
         if (!qid.empty() && starts(b, "sender non-delivery notification: ")) {
             ++s.bounce_notifications;
-            return F[F_NDR];
+            return F_NDR;
         }
         if (!qid.empty() && starts(b, "sender delay notification: ")) ++s.delay_notifications;
         break;
@@ -695,32 +737,50 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
                     }
                 }
                 switch (prog) {
-                case Prog::Smtp: fsig = F[F_SENT_SMTP]; break;
-                case Prog::Lmtp: fsig = F[F_SENT_LMTP]; break;
-                case Prog::Local: fsig = F[F_SENT_LOCAL]; break;
-                case Prog::Virtual: fsig = F[F_SENT_VIRTUAL]; break;
-                case Prog::Pipe: fsig = F[F_SENT_PIPE]; break;
-                case Prog::Discard: fsig = F[F_SENT_DISCARD]; break;
+                case Prog::Smtp: fsig = F_SENT_SMTP; break;
+                case Prog::Lmtp: fsig = F_SENT_LMTP; break;
+                case Prog::Local: fsig = F_SENT_LOCAL; break;
+                case Prog::Virtual: fsig = F_SENT_VIRTUAL; break;
+                case Prog::Pipe: fsig = F_SENT_PIPE; break;
+                case Prog::Discard: fsig = F_SENT_DISCARD; break;
                 default: break;
                 }
-            } else if (d.status == "deferred") {
-                ++s.deferrals;
-                ++traffic().deferred;
-                s.deferred_ids.insert(qid_hash());
-                if (dc) ++dc->deferred;
-                if (is_greylisting(d.reason)) ++s.greylisted_by_them;
-                std::string shape;
-                mask_shape(d.reason, shape, true, 120);
-                s.deferral_reasons.add(scratch2_ + "\t" + shape);
-                fsig = F[F_DEFERRED];
-            } else if (d.status == "bounced") {
-                ++s.bounced;
-                ++traffic().bounced;
-                if (dc) ++dc->bounced;
-                std::string shape;
-                mask_shape(d.reason, shape, true, 120);
-                s.bounce_reasons.add(scratch2_ + "\t" + shape);
-                fsig = F[F_BOUNCED];
+            } else if (d.status == "deferred" || d.status == "bounced") {
+                const bool deferred = d.status == "deferred";
+                if (deferred) {
+                    ++s.deferrals;
+                    ++traffic().deferred;
+                    s.deferred_ids.insert(qid_hash());
+                    if (dc) ++dc->deferred;
+                    if (is_greylisting(d.reason)) ++s.greylisted_by_them;
+                } else {
+                    ++s.bounced;
+                    ++traffic().bounced;
+                    if (dc) ++dc->bounced;
+                }
+                // One masking serves the reason list and the memo key of the set.
+                mask_shape(d.reason, shape_, true, 1000);
+                const bool cut = shape_.size() > 1000;
+                scratch2_ += '\t';
+                scratch2_.append(shape_, 0, std::min<std::size_t>(shape_.size(), 120));
+                if (shape_.size() > 120) scratch2_ += "...";
+                (deferred ? s.deferral_reasons : s.bounce_reasons).add(scratch2_);
+                if (!cut && d.orig_to.empty()) {
+                    // The signatures read a delivery line's structure (to=, relay=, status=) and
+                    // its reason; delay= and delays= never decide a match, so they stay out.
+                    key_.assign(l.program);
+                    key_ += "\tdelivery\t";
+                    key_ += d.status;
+                    key_ += '\t';
+                    key_ += d.dsn;
+                    key_ += '\t';
+                    mask_shape(d.relay, scratch_, true, 200);
+                    key_ += scratch_;
+                    key_ += d.recipient.find('@') == string_view::npos ? "\tlocal\t" : "\taddr\t";
+                    key_ += shape_;
+                    key_ready_ = true;
+                }
+                fsig = deferred ? F_DEFERRED : F_BOUNCED;
             }
             // Deferrals and bounces with a known cause have more specific signatures:
             // leave those to the set so their hits are counted.
@@ -734,7 +794,7 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
             auto sp = b.find(' ');
             if (sp != string_view::npos && is_tls_trust(b.substr(0, sp)) &&
                 starts(b.substr(sp + 1), "TLS connection established to "))
-                return F[F_TLS_OUT];
+                return F_TLS_OUT;
         }
         if (starts(b, "connect to ")) {
             auto colon = b.find("]:", 11);
@@ -745,11 +805,14 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
 
     // ---- everything else: counted here, explained by the signature set -------
     string_view w = b;
-    std::string shape;
+    std::string& shape = shape_;
     if (starts(w, "warning: ")) {
         ++s.warning_lines;
         mask_shape(w.substr(9), shape, false, 100);
-        s.warnings.add(std::string(l.program) + "\t" + shape);
+        scratch2_.assign(l.program);
+        scratch2_ += '\t';
+        scratch2_ += shape;
+        s.warnings.add(scratch2_);
         // SASL: "warning: host[ip]: SASL LOGIN authentication failed: reason[, sasl_username=user]"
         if (prog == Prog::Smtpd && contains(w, ": SASL ") && contains(w, " authentication failed")) {
             string_view ip = bracket_ip(w.substr(9, w.find(": SASL ")));
@@ -788,7 +851,10 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
         else if (contains(w, "TLS context initialization failed")) what = w;
         if (!what.empty()) {
             mask_shape(what, shape, false, 120);
-            s.tls_failures.add(std::string(l.program) + "\t" + shape);
+            scratch2_.assign(l.program);
+            scratch2_ += '\t';
+            scratch2_ += shape;
+            s.tls_failures.add(scratch2_);
             string_view peer;
             if (auto p = w.find(" from "); p != string_view::npos && starts(w, "SSL_accept")) peer = bracket_ip(w.substr(p));
             else if (auto q = w.find(" to "); q != string_view::npos && starts(w, "SSL_connect")) peer = w.substr(q + 4, w.find(':', q + 4) - q - 4);
@@ -837,7 +903,9 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
                 if (!ip.empty()) s.rejected_clients.add(ip.substr(0, 64));
                 auto semi = reply.find("; from=<");
                 mask_shape(reply.substr(0, semi), shape, true, 120);
-                s.reject_reasons.add(r + "\t" + shape);
+                r += '\t';
+                r += shape;
+                s.reject_reasons.add(r);
             }
         } else if (starts(body, "reject_warning: ")) {
             ++s.reject_warnings;

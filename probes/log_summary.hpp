@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <climits>
 #include <functional>
 #include <cstdint>
 #include <map>
@@ -182,8 +183,8 @@ public:
     void scan_line(std::string_view line, engine::TimePoint reference, std::uint64_t order = 0);
     LogSummary& summary() { return sum_; }
 
-    // Which signature the fast path names for a line ("" when it leaves the line to
-    // the RE2 set): for tests that check the fast path agrees with the knowledge.
+    // The signatures the fast path names for a line, space-separated ("" when it leaves
+    // the line to the RE2 set): for tests that check the fast path agrees with the knowledge.
     std::string fast_signature(std::string_view line, engine::TimePoint reference);
 
 private:
@@ -195,7 +196,13 @@ private:
     StampCache cache_;
     LogSummary sum_;
     std::vector<int> idx_;
-    std::string scratch_, scratch2_;
+    std::string scratch_, scratch2_, shape_, key_;
+    // Set results per line shape (numbers, addresses, IPs masked; SMTP codes kept):
+    // lines of one shape match the same signatures, and the RE2 set is the cost.
+    StringMap<std::vector<int>> memo_;
+    bool key_ready_ = false; // classify() built key_ (delivery lines: without delays and address)
+    std::int64_t last_hour_ = INT64_MIN;
+    TrafficCounts* last_traffic_ = nullptr;
 };
 
 // The whole scan: inputs -> reader thread -> scanner threads -> merged summary.

@@ -5,7 +5,7 @@
 
 #include <re2/re2.h>
 #include <re2/set.h>
-#include <yaml-cpp/yaml.h>
+#include "rules/yaml_cpp.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -468,8 +468,9 @@ void SignatureSet::ensure_compiled(const Group& cg) const {
     std::call_once(g.once, [&] {
         g.set = std::make_unique<RE2::Set>(re2_options(), RE2::UNANCHORED);
         std::vector<int> added;
+        std::string error;
         for (int i : g.global)
-            if (g.set->Add(piece(sigs_[static_cast<std::size_t>(i)].pattern), nullptr) >= 0) added.push_back(i);
+            if (g.set->Add(piece(sigs_[static_cast<std::size_t>(i)].pattern), &error) >= 0) added.push_back(i);
         // A pattern the set refuses (none do: each compiled alone at load) would shift
         // the indices; then the one-by-one fallback below is used instead.
         g.ok = added.size() == g.global.size() && (g.global.empty() || g.set->Compile());

@@ -1,7 +1,7 @@
 // fact_catalog.cpp - reading probes/facts.yaml.
 #include "rules/fact_catalog.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "rules/yaml_cpp.hpp"
 
 #include <map>
 

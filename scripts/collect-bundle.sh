@@ -81,10 +81,20 @@ echo "\$ postconf -n 2>&1 >/dev/null" >>"$LOG"
 $TO postconf -n 2>"$OUT/postconf-warnings.txt" >/dev/null
 [ -f "$CONFIG_DIR/main.cf" ] && cp "$CONFIG_DIR/main.cf" "$OUT/main.cf"
 [ -f "$CONFIG_DIR/master.cf" ] && cp "$CONFIG_DIR/master.cf" "$OUT/master.cf"
+# postfix check and postfix status print their messages only to a terminal (else
+# only to syslog), so an empty file would wrongly read as "no complaint": give them
+# one with script(1) from util-linux when it is there.
+ontty() {
+    if command -v script >/dev/null 2>&1; then
+        script -qec "$*" /dev/null | tr -d '\r'
+    else
+        "$@"
+    fi
+}
 echo "\$ postfix check 2>&1" >>"$LOG"
-$TO postfix check >"$OUT/postfix-check.txt" 2>&1
+ontty $TO postfix check >"$OUT/postfix-check.txt" 2>&1
 echo "\$ postfix status 2>&1; echo exit=\$?" >>"$LOG"
-{ $TO postfix status 2>&1; echo "exit=$?"; } >"$OUT/postfix-status.txt"
+{ $TO postfix status 2>&1 >/dev/null; st=$?; ontty $TO postfix status 2>&1; echo "exit=$st"; } >"$OUT/postfix-status.txt"
 run postqueue-j.txt postqueue -j
 run mailq.txt mailq
 

@@ -4,7 +4,7 @@
 #include "cli/guide/session.hpp"
 #include "engine/fact.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "rules/yaml_cpp.hpp"
 
 #include <fstream>
 #include <sstream>

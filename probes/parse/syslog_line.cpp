@@ -13,6 +13,8 @@ using std::string_view;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
+// ASCII only, without the locale lookup of std::isalnum (this runs for every byte of every tag).
+bool is_ascii_alnum(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 
 void skip_spaces(string_view s, std::size_t& i) {
     while (i < s.size() && is_space(s[i])) ++i;
@@ -151,7 +153,7 @@ bool parse_bsd(string_view s, std::size_t& i, engine::TimePoint reference,
 }
 
 bool is_tag_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/';
+    return is_ascii_alnum(c) || c == '-' || c == '_' || c == '.' || c == '/';
 }
 
 struct Tag {
@@ -183,7 +185,7 @@ std::optional<Tag> parse_tag(string_view s, std::size_t i) {
     return t;
 }
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_alnum(char c) { return is_ascii_alnum(c); }
 
 // Postfix commands that log under their own name, without a "postfix/" prefix.
 bool is_postfix_command(string_view p) {

@@ -5,7 +5,7 @@
 #include "probes/maillog_probe.hpp"
 
 #include <catch2/catch.hpp>
-#include <yaml-cpp/yaml.h>
+#include "rules/yaml_cpp.hpp"
 
 #include <map>
 #include <set>

@@ -5,7 +5,7 @@
 #include "probes/run_probes.hpp"
 
 #include <catch2/catch.hpp>
-#include <yaml-cpp/yaml.h>
+#include "rules/yaml_cpp.hpp"
 
 #include <set>
 
