@@ -131,11 +131,39 @@ std::optional<std::string> ConfigView::param(const std::string& name) const {
     return expand(it->second, 0);
 }
 
+// Caches that Postfix daemons create and update themselves (verify(8),
+// postscreen(8), tlsmgr(8), the SASL auth cache): never built with postmap, and
+// absent until first used, so they are not lookup tables to compare with a source.
+static bool is_daemon_cache(const std::string& param) {
+    auto ends = [&](const char* sfx) {
+        std::size_t n = std::char_traits<char>::length(sfx);
+        return param.size() >= n && param.compare(param.size() - n, n, sfx) == 0;
+    };
+    // proxy_read_maps / proxy_write_maps only list what proxymap(8) may open
+    // (their defaults name the caches above); the tables themselves are named
+    // by their own parameters.
+    return param == "address_verify_map" || param == "proxy_read_maps" || param == "proxy_write_maps" ||
+           ends("_cache_map") || ends("_cache_database") || ends("_cache_name");
+}
+
 std::vector<TableRef> ConfigView::tables() const {
     std::map<std::string, TableRef> out;
-    for (const auto& [n, v] : raw_) tables_in(expand(v, 0), n, out);
+    // Parameters that look like "*_maps" defaults derived from others (e.g.
+    // address_verify_transport_maps = $transport_maps) come after the ones
+    // they derive from, so a table is named by the parameter a person sets.
+    std::vector<std::pair<std::string, std::string>> derived;
+    for (const auto& [n, v] : raw_) {
+        if (is_daemon_cache(n)) continue;
+        if (v.find('$') != std::string::npos) {
+            derived.push_back({n, v});
+            continue;
+        }
+        tables_in(expand(v, 0), n, out);
+    }
+    for (const auto& [n, v] : derived) tables_in(expand(v, 0), n, out);
     for (const auto& s : services_)
-        for (const auto& [n, v] : s.overrides) tables_in(expand(v, 0), s.key() + ":" + n, out);
+        for (const auto& [n, v] : s.overrides)
+            if (!is_daemon_cache(n)) tables_in(expand(v, 0), s.key() + ":" + n, out);
     std::vector<TableRef> r;
     for (auto& [p, t] : out) r.push_back(std::move(t));
     return r;

@@ -90,7 +90,7 @@ s = json.load(open(sys.argv[1])); t = json.load(open(sys.argv[2]))["counts"]
 tot = s["totals"]
 pairs = [("received", tot["received"], t["received"]), ("delivered (st_sent)", tot["delivered"], t["st_sent"]),
          ("deferrals (st_deferred)", tot["deferrals"], t["st_deferred"]), ("bounced (st_bounced)", tot["bounced"], t["st_bounced"]),
-         ("rejected", tot["rejected"], t["rejects"]), ("expired", tot["expired"], t["st_expired"])]
+         ("rejected", tot["rejected"], t.get("rejects", 0)), ("expired", tot["expired"], t.get("st_expired", 0))]
 print("counts vs --truth: " + ", ".join(f"{n} {a}{'' if a == b else ' != ' + str(b)}" for n, a, b in pairs))
 print(f"signatures explained {100 * s['lines']['explained_share']:.2f} % of {s['lines']['postfix']} Postfix lines")
 PY
