@@ -1,0 +1,76 @@
+// test_ranking.cpp - causes are ranked by confidence x severity x relevance to
+// the chosen symptom, ties broken by severity and then id; the exit status
+// follows the worst concluded severity.
+#include "cli/triage.hpp"
+#include "rules/loader.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace pft;
+
+namespace {
+
+cli::Knowledge knowledge(const std::string& yaml) {
+    rules::Diagnostics d;
+    cli::Knowledge k;
+    k.kb = rules::load_knowledge_texts({{"rank.yaml", yaml}}, d);
+    for (const auto& x : d.items()) UNSCOPED_INFO(x.to_string());
+    REQUIRE_FALSE(d.has_errors());
+    return k;
+}
+
+const char* kKb = R"(
+symptoms: [{id: s1, title: S1}, {id: s2, title: S2}]
+causes:
+  - {id: b-warn, title: B, severity: warning, symptoms: [s1], explain: x, plan: [{kind: check, run: "true", risk: safe, why: w}]}
+  - {id: a-warn, title: A, severity: warning, symptoms: [s1], explain: x, plan: [{kind: check, run: "true", risk: safe, why: w}]}
+  - {id: crit, title: C, severity: critical, symptoms: [s1], explain: x, plan: [{kind: check, run: "true", risk: safe, why: w}]}
+  - {id: other, title: O, severity: critical, symptoms: [s2], explain: x, plan: [{kind: check, run: "true", risk: safe, why: w}]}
+  - {id: info, title: I, severity: info, symptoms: [s1], explain: x, plan: [{kind: check, run: "true", risk: safe, why: w}]}
+rules:
+  - {id: r1, when: 'x.a == 1', conclude: b-warn, cf: 0.6}
+  - {id: r2, when: 'x.a == 1', conclude: a-warn, cf: 0.6}
+  - {id: r3, when: 'x.a == 1', conclude: crit, cf: 0.6}
+  - {id: r4, when: 'x.a == 1', conclude: other, cf: 0.9}
+  - {id: r5, when: 'x.a == 1', conclude: info, cf: 0.9}
+)";
+
+std::vector<std::string> order(const cli::Report& r) {
+    std::vector<std::string> v;
+    for (const auto& c : r.causes) v.push_back(c.id);
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("ranking: confidence x severity x relevance, ties by severity then id", "[cli][rank]") {
+    auto k = knowledge(kKb);
+    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
+    e.add_fact(engine::Fact::known_fact("x.a", "", 1, {"t", "t", ""}));
+    e.run();
+    cli::GatheredFacts g;
+    g.facts.push_back(engine::Fact::known_fact("x.a", "", 1, {"t", "t", ""}));
+
+    // Health check: every cause relevant. other 0.9x1.0, crit 0.6x1.0, info 0.9x0.6 = 0.54, a/b 0.6x0.85.
+    auto health = cli::build_report(k, e, std::nullopt, g);
+    REQUIRE(order(health) == std::vector<std::string>{"other", "crit", "info", "a-warn", "b-warn"});
+    REQUIRE(health.exit_code == 2);
+
+    // With symptom s1, "other" (a cause of s2) is halved: 0.45 < 0.51 of the warnings.
+    cli::SymptomMatch sm;
+    sm.id = "s1";
+    sm.input = "s1";
+    auto rep = cli::build_report(k, e, sm, g);
+    REQUIRE(order(rep) == std::vector<std::string>{"crit", "info", "a-warn", "b-warn", "other"});
+    REQUIRE_FALSE(rep.causes.back().relevant);
+}
+
+TEST_CASE("exit status: nothing probed is 3", "[cli][rank]") {
+    auto k = knowledge(kKb);
+    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
+    e.run();
+    cli::GatheredFacts g; // no facts at all
+    auto rep = cli::build_report(k, e, std::nullopt, g);
+    REQUIRE(rep.causes.empty());
+    REQUIRE(rep.exit_code == 3);
+}
