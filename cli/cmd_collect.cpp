@@ -5,6 +5,7 @@
 // It does not analyse anything (run `pftriage --from` on the result for that).
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/redact.hpp"
 #include "cli/session.hpp"
 #include "probes/bundle_source.hpp"
 #include "probes/config_view.hpp"
@@ -64,119 +65,6 @@ private:
     probes::Source& inner_;
     mutable std::mutex mu_;
     std::map<std::string, std::string> files_, errors_;
-};
-
-bool is_local_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._%+-=", c); }
-bool is_domain_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-'; }
-
-// Consistent masks: the same original always becomes the same replacement, in all files.
-class Redactor {
-public:
-    bool addresses = false, ips = false;
-
-    void seed_ip(const std::string& ip) {
-        if (ips && ip_map_.find(ip) == ip_map_.end() && ip.find('.') != std::string::npos) {
-            std::string m = next_ip();
-            ip_map_[ip] = m;
-            ip_map_[reverse(ip)] = reverse(m);
-        }
-    }
-
-    std::string apply(const std::string& in) {
-        std::string s = in;
-        if (addresses) s = redact_addresses(s);
-        if (ips) s = redact_ipv4(s);
-        return s;
-    }
-
-private:
-    static std::string reverse(const std::string& ip) {
-        std::vector<std::string> p;
-        std::size_t i = 0;
-        while (i <= ip.size()) {
-            auto d = ip.find('.', i);
-            if (d == std::string::npos) d = ip.size();
-            p.push_back(ip.substr(i, d - i));
-            i = d + 1;
-        }
-        std::string r;
-        for (auto it = p.rbegin(); it != p.rend(); ++it) r += (r.empty() ? "" : ".") + *it;
-        return r;
-    }
-    std::string next_ip() {
-        std::size_t n = ++ip_count_;
-        return "198.18." + std::to_string((n / 250) % 250) + "." + std::to_string(n % 250 + 1);
-    }
-
-    std::string redact_addresses(const std::string& s) {
-        std::string out;
-        std::size_t last = 0;
-        for (std::size_t at = s.find('@'); at != std::string::npos; at = s.find('@', at + 1)) {
-            std::size_t b = at;
-            while (b > last && is_local_char(s[b - 1])) --b;
-            std::size_t e = at + 1;
-            while (e < s.size() && is_domain_char(s[e])) ++e;
-            std::string dom = s.substr(at + 1, e - at - 1);
-            if (b == at || dom.find('.') == std::string::npos) continue;
-            std::string local = s.substr(b, at - b);
-            std::string lower = local;
-            for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (lower == "postmaster" || lower == "mailer-daemon") continue;
-            auto it = addr_map_.find(local);
-            if (it == addr_map_.end()) it = addr_map_.emplace(local, "user" + std::to_string(addr_map_.size() + 1)).first;
-            out += s.substr(last, b - last) + it->second;
-            last = at;
-        }
-        return out + s.substr(last);
-    }
-
-    std::string redact_ipv4(const std::string& s) {
-        std::string out;
-        std::size_t i = 0;
-        while (i < s.size()) {
-            if (!std::isdigit(static_cast<unsigned char>(s[i])) || (i > 0 && (std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '.'))) {
-                out += s[i++];
-                continue;
-            }
-            std::size_t j = i;
-            int parts = 0;
-            bool ok = true;
-            while (parts < 4) {
-                std::size_t k = j;
-                while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k])) && k - j < 4) ++k;
-                if (k == j || k - j > 3 || std::stoi(s.substr(j, k - j)) > 255) {
-                    ok = false;
-                    break;
-                }
-                ++parts;
-                j = k;
-                if (parts < 4) {
-                    if (j >= s.size() || s[j] != '.') {
-                        ok = false;
-                        break;
-                    }
-                    ++j;
-                }
-            }
-            if (!ok || (j < s.size() && (std::isdigit(static_cast<unsigned char>(s[j]))))) {
-                out += s[i++];
-                continue;
-            }
-            std::string ip = s.substr(i, j - i);
-            if (ip.rfind("127.", 0) == 0 || ip == "0.0.0.0" || ip.rfind("255.", 0) == 0 || ip.rfind(".127", ip.size() - 4) == ip.size() - 4) {
-                out += ip; // loopback, wildcard, masks and reversed loopback stay: they identify nobody
-            } else {
-                auto it = ip_map_.find(ip);
-                if (it == ip_map_.end()) it = ip_map_.emplace(ip, next_ip()).first;
-                out += it->second;
-            }
-            i = j;
-        }
-        return out;
-    }
-
-    std::map<std::string, std::string> addr_map_, ip_map_;
-    std::size_t ip_count_ = 0;
 };
 
 bool write_file(const std::string& path, const std::string& text, std::string& error) {
@@ -262,7 +150,7 @@ public:
                                      "never a private key or a SASL password map; files 0600");
         s->add_option("-o,--output", out_, "Bundle directory (must not exist or be empty), or FILE.tar.gz")->required();
         s->add_flag("--redact", redact_, "Mask the local part of mail addresses, consistently across files");
-        s->add_flag("--redact-ips", redact_ips_, "Also mask IPv4 addresses (except loopback), consistently");
+        s->add_flag("--redact-ips", redact_ips_, "Also mask IPv4 and IPv6 addresses (not loopback), consistently: 198.18.x.y and 2001:db8:ffff::N");
         add_common_options(s, c);
         add_live_options(s, c);
         return s;

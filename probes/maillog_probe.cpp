@@ -8,6 +8,7 @@
 #include "probes/log_summary.hpp"
 #include "probes/parse/syslog_line.hpp"
 
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -31,6 +32,16 @@ struct Derived {
     std::string_view line;
 };
 
+// "2026-11-25T14" for hours since the epoch.
+std::string utc_hour_label(std::int64_t hours) {
+    std::time_t t = static_cast<std::time_t>(hours * 3600);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H", &tm);
+    return buf;
+}
+
 class MaillogProbe final : public Probe {
 public:
     explicit MaillogProbe(std::shared_ptr<const SignatureSet> sigs) : sigs_(std::move(sigs)) {}
@@ -41,7 +52,9 @@ public:
         std::vector<std::string> out{"log.lines", "log.untimed_lines", "log.newest", "log.signature.count",
                                      "log.signature.last", "log.explained_share", "log.received", "log.delivered",
                                      "log.deferrals", "log.rejected", "log.dest.deferral_rate",
-                                     "log.dest.top_deferral_reason", "log.connect_failed_hosts"};
+                                     "log.dest.top_deferral_reason", "log.connect_failed_hosts",
+                                     "log.hour.delivered", "log.hour.deferred", "log.hour.bounced",
+                                     "log.hour.rejected"};
         std::set<std::string> extra;
         if (sigs_)
             for (const auto& s : sigs_->signatures())
@@ -179,6 +192,14 @@ private:
         out.known("log.deferrals", "", engine::Value(static_cast<std::int64_t>(s.deferrals)), p);
         out.known("log.rejected", "", engine::Value(static_cast<std::int64_t>(s.rejected)), p);
         out.known("log.connect_failed_hosts", "", engine::Value(static_cast<std::int64_t>(s.connect_failures.size())), p);
+        // Traffic per hour of the window (at most 25 subjects), for charts and monitoring.
+        for (const auto& [hour, c] : s.per_hour) {
+            std::string subject = utc_hour_label(hour);
+            out.known("log.hour.delivered", subject, engine::Value(static_cast<std::int64_t>(c.delivered)), p);
+            out.known("log.hour.deferred", subject, engine::Value(static_cast<std::int64_t>(c.deferred)), p);
+            out.known("log.hour.bounced", subject, engine::Value(static_cast<std::int64_t>(c.bounced)), p);
+            out.known("log.hour.rejected", subject, engine::Value(static_cast<std::int64_t>(c.rejected)), p);
+        }
         std::map<std::string, std::pair<std::uint64_t, std::string>> top_reason;
         for (const auto& [k, n] : s.deferral_reasons.top(5000)) {
             auto tab = k.find('\t');

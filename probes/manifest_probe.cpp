@@ -3,6 +3,7 @@
 // the domains named in postconf (mydestination, virtual domains) with $name
 // references expanded. It does no DNS and does not guess addresses.
 #include "probes/builtin_probes.hpp"
+#include "probes/config_view.hpp"
 #include "probes/evidence.hpp"
 #include "probes/parse/line_cursor.hpp"
 #include "probes/parse/postconf_output.hpp"
@@ -48,38 +49,6 @@ std::optional<std::string> as_domain(std::string s) {
     if (s.find('.') == std::string::npos || s.front() == '.' || s.find("..") != std::string::npos) return std::nullopt;
     if (s.rfind("localhost", 0) == 0) return std::nullopt;
     return s;
-}
-
-// Expands $name, ${name} and $(name) from the postconf map, bounded in depth and size.
-std::string expand(const std::string& v, const std::map<std::string, std::string>& params, int depth = 0) {
-    if (depth > 8) return v;
-    std::string out;
-    for (std::size_t i = 0; i < v.size() && out.size() < 8192;) {
-        if (v[i] != '$' || i + 1 >= v.size()) {
-            out += v[i++];
-            continue;
-        }
-        std::size_t j = i + 1;
-        char close = 0;
-        if (v[j] == '{') close = '}';
-        else if (v[j] == '(') close = ')';
-        if (close) ++j;
-        std::size_t k = j;
-        while (k < v.size() && (std::isalnum(static_cast<unsigned char>(v[k])) || v[k] == '_')) ++k;
-        std::string name = v.substr(j, k - j);
-        if (close && (k >= v.size() || v[k] != close)) {
-            out += v[i++];
-            continue;
-        }
-        auto it = params.find(name);
-        if (name.empty() || it == params.end()) {
-            out += v.substr(i, k + (close ? 1 : 0) - i);
-        } else {
-            out += expand(it->second, params, depth + 1);
-        }
-        i = k + (close ? 1 : 0);
-    }
-    return out;
 }
 
 class ManifestProbe : public Probe {
@@ -139,13 +108,12 @@ private:
             return;
         }
         auto pc = parse::parse_postconf(ev.text()); // its warnings are the postconf probe's to report
-        std::map<std::string, std::string> params;
-        for (const auto& e : pc.entries) params[e.name] = e.value;
+        const ConfigView cv = ConfigView::load(src); // the one $name expansion (bounded) of all probes
         std::set<std::string> seen;
         for (const char* p : {"mydestination", "virtual_alias_domains", "virtual_mailbox_domains"}) {
             const auto* e = pc.find(p);
             if (!e) continue;
-            for (const auto& w : words(expand(e->value, params))) {
+            for (const auto& w : words(cv.param(p).value_or(e->value))) {
                 if (w.find_first_of(":/${}") != std::string::npos) continue; // a table, not a name
                 auto d = as_domain(w);
                 if (!d || !seen.insert(*d).second || seen.size() > max_subjects) continue;

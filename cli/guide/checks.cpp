@@ -12,7 +12,9 @@ namespace pft::cli::guide {
 const std::vector<CheckDef>& allowed_checks() {
     static const std::vector<CheckDef> v = {
         {"user.dns_lookup_works", "looks up the mail servers of gmail.com with the system resolver",
-         {{"dig", "+short", "+time=3", "+tries=1", "MX", "gmail.com"}, {"host", "-W", "3", "-t", "MX", "gmail.com"}}, 10},
+         {{"dig", "+time=3", "+tries=1", "+noall", "+comments", "+answer", "MX", "gmail.com"},
+          {"host", "-W", "3", "-t", "MX", "gmail.com"}},
+         10},
         {"user.internet_works", "pings 1.1.1.1 twice",
          {{"ping", "-n", "-c", "2", "-W", "3", "1.1.1.1"}}, 10},
         {"user.port25_outbound_works", "opens an SMTP connection to port 25 of Gmail's mail server and reads its greeting",
@@ -45,10 +47,16 @@ bool has(const std::string& s, const char* needle) {
 std::optional<bool> interpret_check(const CheckDef& c, const ProgramOutcome& r) {
     if (!r.started) return std::nullopt;
     if (c.fact == "user.dns_lookup_works") {
-        if (r.timed_out || has(r.out, "timed out") || has(r.out, "servfail") || has(r.out, "no servers could be reached") ||
-            has(r.out, "connection refused"))
+        // gmail.com certainly has MX records: NXDOMAIN or an empty answer means the
+        // resolver cannot (or will not) look up Internet names.
+        if (r.timed_out || has(r.out, "timed out") || has(r.out, "status: servfail") ||
+            has(r.out, "status: refused") || has(r.out, "status: nxdomain") || has(r.out, "no servers could be reached") ||
+            has(r.out, "connection refused") || has(r.out, "not found: 3(nxdomain)") || has(r.out, "not found: 2(servfail)") ||
+            has(r.out, "not found: 5(refused)") || has(r.out, "has no mx record"))
             return false;
-        if (r.exit_code == 0 && (has(r.out, "google.com") || has(r.out, "mail is handled by"))) return true;
+        if (r.exit_code == 0 && ((has(r.out, "status: noerror") && has(r.out, "\tmx\t")) || has(r.out, "mail is handled by")))
+            return true;
+        if (r.exit_code == 0 && has(r.out, "status: noerror") && has(r.out, "answer: 0")) return false;
         return std::nullopt;
     }
     if (c.fact == "user.internet_works") {
@@ -58,6 +66,8 @@ std::optional<bool> interpret_check(const CheckDef& c, const ProgramOutcome& r) 
         return std::nullopt;
     }
     if (c.fact == "user.port25_outbound_works") {
+        // A name-service failure says nothing about port 25: inconclusive.
+        if (has(r.out, "lookup failed") || has(r.out, "name service error")) return std::nullopt;
         if (has(r.out, "connected to") || has(r.out, "< 220") || has(r.out, "connection refused")) return true;
         if (has(r.out, "timed out") || r.timed_out) return false;
         return std::nullopt;

@@ -73,6 +73,8 @@ for name, page in pages.items():
     r = chromium("--dump-dom", "file://" + page)
     dom = r.stdout
     check(f"{name}: DOM has the plan and the derivation graph", 'class="plan"' in dom and 'aria-label="derivation of' in dom, dom[:300])
+    if name == "bundle":  # real per-hour counts (log.hour.* facts) from the bundle's maillog
+        check("bundle: DOM has the log chart", 'aria-label="mail log per hour"' in dom, dom[-300:])
     if name == "synthetic":
         check("synthetic: DOM has the log chart and the queue table", 'aria-label="mail log per hour"' in dom and "Age by destination" in dom)
     if keep:

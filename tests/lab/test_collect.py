@@ -86,7 +86,7 @@ def main():
                     check("reports are JSON", False, f"{exc}: {live.stderr[-300:]} {from_b.stderr[-300:]}")
 
                 tgz = os.path.join(out, "red.tar.gz")
-                r = pfxlab.run([PFT, "collect", "--redact", "-o", tgz] + common, timeout=120)
+                r = pfxlab.run([PFT, "collect", "--redact", "--redact-ips", "-o", tgz] + common, timeout=120)
                 check("collect --redact to .tar.gz exits 0", r.returncode == 0, r.stderr)
                 check("archive is 0600", stat.S_IMODE(os.stat(tgz).st_mode) == 0o600)
                 with tarfile.open(tgz) as t:
@@ -95,6 +95,13 @@ def main():
                 check("--redact removes the sender's local part", "carol.secret@" not in joined)
                 masks = set(re.findall(r"([A-Za-z0-9._%+=-]+)@lab\.example", joined)) - {"postmaster", "MAILER-DAEMON"}
                 check("--redact maps local parts to userN masks", masks and all(m.startswith("user") for m in masks), masks)
+                check("--redact-ips removes the server address, reversed PTR name included",
+                      "192.0.2.25" not in joined and "25.2.0.192" not in joined and
+                      not any("25.2.0.192" in n or "192.0.2.25" in n for n in texts))
+                man = texts.get(next((n for n in texts if n.endswith("MANIFEST")), ""), "")
+                check("--redact-ips masks server_ips consistently (198.18.x.y)",
+                      re.search(r"server_ips: 198\.18\.\d+\.\d+", man) is not None, man)
+                check("--redact-ips keeps loopback", "127.0.0" in joined)
         finally:
             inst.cleanup()
     passed = sum(1 for _, ok in results if ok)
