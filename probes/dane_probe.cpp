@@ -106,6 +106,11 @@ public:
 
     void run(Source& src, FactSink& out) override {
         ConfigView cfg = ConfigView::load(src);
+        engine::Provenance cfgp{"dane", "postconf.txt / MANIFEST", ""};
+        if (!cfg.ok()) {
+            out.unknown("dane.tlsa_matches", "", cfg.error(), cfgp);
+            return;
+        }
         std::vector<CertPtr> chain;
         std::string cert_art;
         for (const char* p : {"smtpd_tls_chain_files", "smtpd_tls_cert_file"}) {
@@ -118,7 +123,12 @@ public:
         }
         std::string host = lower(cfg.myhostname());
         std::set<std::string> done;
-        for (const auto& d : cfg.mail_domains(src)) {
+        auto domains = cfg.mail_domains(src);
+        if (domains.empty()) {
+            out.unknown("dane.tlsa_matches", "", "no mail domain is known (MANIFEST mail_domains, mydestination)", cfgp);
+            return;
+        }
+        for (const auto& d : domains) {
             Artifact mx = src.get("dig/MX_" + d + ".txt");
             if (!mx.ok) continue;
             auto ans = parse::parse_dig(mx.text);
