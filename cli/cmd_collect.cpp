@@ -34,7 +34,7 @@ namespace {
 const std::vector<std::string> standard_artefacts = {
     "postconf.txt", "postconf-n.txt", "postconf-M.txt", "postconf-warnings.txt", "main.cf", "master.cf",
     "postfix-check.txt", "postfix-status.txt", "postqueue-j.txt", "mailq.txt", "maillog", "ss-tlnp.txt",
-    "df.txt", "df-i.txt", "meminfo.txt", "loadavg.txt", "ls-etc-postfix.txt", "tables.txt", "dkim-selectors.txt"};
+    "df.txt", "df-i.txt", "meminfo.txt", "loadavg.txt", "ls-etc-postfix.txt", "tables.txt", "dkim-selectors.txt", "chroot.txt"};
 
 // Records what the probes read from the live source.
 class RecordingSource : public probes::Source {

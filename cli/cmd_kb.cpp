@@ -3,6 +3,7 @@
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/session.hpp"
+#include "cli/triage.hpp"
 #include "rules/fact_catalog.hpp"
 #include "rules/graph.hpp"
 #include "rules/kb_test.hpp"
@@ -12,6 +13,16 @@
 #include <iostream>
 
 namespace pft::cli {
+
+std::vector<rules::SignatureUse> signature_uses(const probes::SignatureSet& set) {
+    std::vector<rules::SignatureUse> out;
+    for (const auto& s : set.signatures()) {
+        rules::SignatureUse u{s.id, s.file, s.line, {}, s.informational};
+        for (const auto& f : s.facts) u.facts.push_back(f.name);
+        out.push_back(std::move(u));
+    }
+    return out;
+}
 
 namespace {
 
@@ -23,7 +34,10 @@ int kb_lint(const Common& c, bool strict) {
         std::cerr << "pftriage: " << nf << "\n";
         return kDataErr;
     }
-    if (k) rules::lint(k->kb, k->catalog, diags);
+    if (k) {
+        rules::lint(k->kb, k->catalog, diags);
+        if (k->signatures) rules::lint_signatures(k->kb, k->catalog, signature_uses(*k->signatures), diags);
+    }
     std::size_t warnings = diags.items().size() - diags.error_count();
     for (const auto& d : diags.sorted()) std::cout << d.to_string() << "\n";
     std::cout << "kb lint: ";

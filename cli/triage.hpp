@@ -9,6 +9,7 @@
 #include "probes/probe.hpp"
 #include "rules/diagnostics.hpp"
 #include "rules/fact_catalog.hpp"
+#include "rules/lint.hpp"
 #include "rules/model.hpp"
 
 #include <functional>
@@ -29,6 +30,9 @@ struct Knowledge {
 // Loads and compiles; all diagnostics go into diags. Returns nullopt on errors.
 std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rules::Diagnostics& diags,
                                             std::string* not_found);
+
+// The log signatures as `kb lint` audits them (rules::lint_signatures).
+std::vector<rules::SignatureUse> signature_uses(const probes::SignatureSet& set);
 
 // The probes a triage runs, in order.
 std::vector<std::unique_ptr<probes::Probe>> triage_probes(const Knowledge& k);

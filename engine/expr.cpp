@@ -73,10 +73,6 @@ int compare_values(const Value& a, const Value& b, bool* comparable) {
             return x < y ? -1 : (x > y ? 1 : 0);
         }
     }
-    if (a.type() == ValueType::String && b.type() == ValueType::String) {
-        int c = a.get_if<std::string>()->compare(*b.get_if<std::string>());
-        return c < 0 ? -1 : (c > 0 ? 1 : 0);
-    }
     // A string that holds a number compares with a number (postconf values are strings).
     auto as_num = [](const Value& v, double* out) {
         if (v.is_numeric()) {
@@ -84,6 +80,8 @@ int compare_values(const Value& a, const Value& b, bool* comparable) {
             return true;
         }
         if (const auto* s = v.get_if<std::string>()) {
+            // Plain decimal numbers only: strtod would also take "nan", "inf" and hex.
+            if (s->find_first_not_of("0123456789+-.eE") != std::string::npos) return false;
             char* end = nullptr;
             *out = std::strtod(s->c_str(), &end);
             return !s->empty() && end && *end == 0;
@@ -92,6 +90,12 @@ int compare_values(const Value& a, const Value& b, bool* comparable) {
     };
     double x, y;
     if (as_num(a, &x) && as_num(b, &y)) return x < y ? -1 : (x > y ? 1 : 0);
+    // Two strings that are not both numbers compare as text. Two numeric strings
+    // ("9000000" < "10240000", two postconf sizes) compare as numbers above.
+    if (a.type() == ValueType::String && b.type() == ValueType::String) {
+        int c = a.get_if<std::string>()->compare(*b.get_if<std::string>());
+        return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
     *comparable = false;
     return 0;
 }

@@ -18,6 +18,8 @@ std::unique_ptr<Probe> make_dns_probe();
 std::unique_ptr<Probe> make_tls_probe();
 std::unique_ptr<Probe> make_sockets_probe();
 std::unique_ptr<Probe> make_tables_probe();
+std::unique_ptr<Probe> make_chroot_probe();
+std::unique_ptr<Probe> make_dane_probe();
 std::unique_ptr<Probe> make_role_probe();
 
 } // namespace pft::probes

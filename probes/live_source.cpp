@@ -6,6 +6,7 @@
 #include "engine/fact.hpp"
 #include "probes/config_view.hpp"
 #include "probes/dns_client.hpp"
+#include "probes/parse/chroot_files.hpp"
 #include "probes/parse/dig_output.hpp"
 #include "probes/parse/sockets.hpp"
 #include "probes/parse/stat_lines.hpp"
@@ -48,6 +49,7 @@ std::vector<std::string> LiveSource::artefact_names() {
             "postfix-status.txt", "postqueue-j.txt", "mailq.txt",      "df.txt",
             "df-i.txt",        "meminfo.txt",        "loadavg.txt",    "maillog",
             "ss-tlnp.txt",     "tables.txt",         "ls-etc-postfix.txt", "dkim-selectors.txt",
+            "chroot.txt",
             // made from the configuration / the probes' own questions:
             "dig/TYPE_NAME.txt", "tls/PARAM.pem", "tls/PARAM.stat", "tls/s_client-PORT.txt",
             "tls-keymatch/PARAM (live only, never written to a bundle)"};
@@ -151,6 +153,7 @@ Artifact LiveSource::produce(const std::string& n) {
     if (n.rfind("tls/", 0) == 0 || n.rfind("tls-keymatch/", 0) == 0) return tls_artefact(n);
     if (n == "ss-tlnp.txt") return sockets_artefact();
     if (n == "tables.txt") return tables_artefact();
+    if (n == "chroot.txt") return chroot_artefact();
     if (n == "dkim-selectors.txt") return dkim_selectors_artefact();
     if (n == "ls-etc-postfix.txt") {
         std::string error;
@@ -185,7 +188,17 @@ LiveSource::LiveSource(LiveOptions options) : opt_(std::move(options)) {
     }
 }
 
-Artifact LiveSource::get(const std::string& name) { return produce(name); }
+Artifact LiveSource::get(const std::string& name) {
+    // DNS answers are asked for by more than one probe (dns, dane): query each name once.
+    if (name.rfind("dig/", 0) != 0) return produce(name);
+    {
+        std::lock_guard lk(mu_);
+        if (auto it = dig_cache_.find(name); it != dig_cache_.end()) return it->second;
+    }
+    Artifact a = produce(name);
+    std::lock_guard lk(mu_);
+    return dig_cache_.emplace(name, std::move(a)).first->second;
+}
 
 engine::TimePoint LiveSource::now() const {
     return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -600,6 +613,17 @@ Artifact LiveSource::tables_artefact() {
         a.text += parse::render_tables_line(stat_path(t.path, true));
         a.text += parse::render_tables_line(stat_path(t.index_path, true));
     }
+    return a;
+}
+
+Artifact LiveSource::chroot_artefact() {
+    std::string error;
+    auto q = postconf_dir("queue_directory", error);
+    if (!q) return failed("live host: chroot copies", "chroot.txt: " + error);
+    Artifact a;
+    a.origin = "live host: /etc files compared with " + *q + "/etc";
+    a.ok = true;
+    a.text = parse::render_chroot_txt(opt_.etc_dir, *q + "/etc", parse::chroot_copied_files());
     return a;
 }
 

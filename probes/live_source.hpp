@@ -40,6 +40,7 @@ struct LiveOptions {
     // it runs only when asked; else postfix-check.txt is unavailable with that reason.
     bool run_postfix_check = false;
     std::string opendkim_conf = "/etc/opendkim.conf";
+    std::string etc_dir = "/etc";                 // host files compared with the chroot copies (chroot.txt)
 };
 
 class LiveSource : public Source {
@@ -67,12 +68,14 @@ private:
     Artifact tls_artefact(const std::string& name);
     Artifact sockets_artefact();
     Artifact tables_artefact();
+    Artifact chroot_artefact();
     Artifact dkim_selectors_artefact();
 
     LiveOptions opt_;
     mutable std::mutex mu_;
     std::map<std::string, std::shared_future<ExecResult>> runs_; // each command runs once per source
     std::vector<std::string> warnings_;
+    std::map<std::string, Artifact> dig_cache_; // dig/ artefacts already answered (under mu_)
     std::optional<std::chrono::steady_clock::time_point> dns_started_;
 };
 

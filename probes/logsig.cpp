@@ -287,6 +287,12 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
                     }
                 } else if (k == "meaning") {
                     ok &= scalar(v, "meaning", s.meaning);
+                } else if (k == "informational") {
+                    ok &= scalar(v, "informational", s.informational);
+                    if (ok && s.informational.find_first_not_of(" \t") == std::string::npos) {
+                        err(v, "informational: give the reason no rule needs this signature");
+                        ok = false;
+                    }
                 } else if (k == "examples") {
                     examples_node = v;
                 } else if (k == "facts") {

@@ -45,6 +45,10 @@ struct Signature {
     SigSeverity severity = SigSeverity::Info;
     std::string meaning;
     std::vector<SignatureFact> facts;
+    // Why no rule needs this signature (routine traffic, detail already counted by
+    // another signature ...); empty when it is meant to feed rules. `kb lint` checks
+    // that every signature either feeds a rule or says why it does not.
+    std::string informational;
     std::string file;
     int line = 0;
 };

@@ -24,7 +24,7 @@ public:
     std::string name() const override { return "postconf"; }
     std::vector<std::string> produces() const override {
         return {"postconf.param",   "postconf.explicit",  "postconf.unused_param",   "postconf.overriding",
-                "postconf.warning_count", "maincf.duplicate", "master.service_enabled", "master.maxproc"};
+                "postconf.warning_count", "maincf.duplicate", "master.service_enabled", "master.maxproc", "master.chroot"};
     }
 
     void run(Source& src, FactSink& out) override {
@@ -121,6 +121,7 @@ private:
                 std::string why = ev.missing_reason() + "; " + cf.missing_reason();
                 out.unknown("master.service_enabled", "", why, ev.whole());
                 out.unknown("master.maxproc", "", why, ev.whole());
+                out.unknown("master.chroot", "", why, ev.whole());
                 return;
             }
             emit_services(cf, out, default_limit, limit_known);
@@ -141,6 +142,10 @@ private:
             }
             std::string excerpt = s.service + " " + s.type + " ... " + s.maxproc + " " + s.command;
             out.known("master.service_enabled", key, true, ev.at(s.line, excerpt));
+            // Fifth field: y = chrooted; n, and '-' (the compiled-in default since Postfix 3.0), = not.
+            if (s.chroot == "y" || s.chroot == "n" || s.chroot == "-")
+                out.known("master.chroot", key, s.chroot == "y",
+                          ev.at(s.line, s.service + " " + s.type + " chroot=" + s.chroot));
             if (s.maxproc == "-") {
                 out.known("master.maxproc", key, default_limit,
                           ev.at(s.line, excerpt + " (- = default_process_limit " + std::to_string(default_limit) +

@@ -14,9 +14,11 @@ std::vector<std::unique_ptr<Probe>> all_probes() {
     v.push_back(make_host_probe());
     v.push_back(make_sockets_probe());
     v.push_back(make_tables_probe());
+    v.push_back(make_chroot_probe());
     v.push_back(make_role_probe());
     v.push_back(make_tls_probe());
     v.push_back(make_dns_probe());
+    v.push_back(make_dane_probe());
     return v;
 }
 

@@ -12,7 +12,54 @@ Location rule_loc(const engine::CompiledRule& r) { return Location{r.file, r.lin
 
 bool is_user_fact(const std::string& n) { return n.rfind("user.", 0) == 0; }
 
+// Literal subjects of NAME["subject"] references in an expression tree.
+void literal_subjects(const engine::Expr* e, engine::SymId name, std::set<std::string>& out) {
+    if (!e) return;
+    if (e->op == engine::Op::FactRef && e->fact == name && !e->kids.empty() && e->kids[0] &&
+        e->kids[0]->op == engine::Op::Lit)
+        if (const auto* str = e->kids[0]->lit.get_if<std::string>()) out.insert(*str);
+    for (const auto& k : e->kids) literal_subjects(k.get(), name, out);
+}
+
 } // namespace
+
+std::vector<std::string> rules_fed_by(const KnowledgeBase& kb, const SignatureUse& sig) {
+    std::vector<std::string> out;
+    if (!kb.compiled) return out;
+    const auto& rb = *kb.compiled;
+    std::set<std::string> facts(sig.facts.begin(), sig.facts.end());
+    for (const auto& r : rb.rules) {
+        bool fed = false;
+        for (auto n : r.reads) {
+            const std::string& name = rb.names.str(n);
+            if (facts.count(name)) fed = true;
+            if (!fed && (name == "log.signature.count" || name == "log.signature.last")) {
+                std::set<std::string> subjects;
+                literal_subjects(r.when.get(), n, subjects);
+                literal_subjects(r.assert_value.get(), n, subjects);
+                if (subjects.count(sig.id)) fed = true;
+            }
+            if (fed) break;
+        }
+        if (fed) out.push_back(r.id);
+    }
+    return out;
+}
+
+void lint_signatures(const KnowledgeBase& kb, const FactCatalog& cat, const std::vector<SignatureUse>& sigs,
+                     Diagnostics& diags) {
+    for (const auto& s : sigs) {
+        Location loc{s.file, s.line, 0};
+        for (const auto& f : s.facts)
+            if (!cat.find(f)) diags.error(loc, "signature '" + s.id + "' sets fact '" + f + "', which is not in the fact catalog");
+        auto fed = rules_fed_by(kb, s);
+        if (fed.empty() && s.informational.empty())
+            diags.warning(loc, "signature '" + s.id + "' feeds no rule (no rule reads its facts or its log.signature.count) "
+                               "and is not marked informational");
+        if (!fed.empty() && !s.informational.empty())
+            diags.warning(loc, "signature '" + s.id + "' is marked informational but feeds rule '" + fed.front() + "'");
+    }
+}
 
 std::vector<std::string> facts_read_by_rules(const KnowledgeBase& kb) {
     std::set<std::string> out;

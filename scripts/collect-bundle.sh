@@ -125,6 +125,14 @@ run ls-etc-postfix.txt ls -ln --time-style=full-iso "$CONFIG_DIR"
     done
   done >"$OUT/tables.txt"
 
+# --- Copies of host files inside the chroot (chroot.txt; not in bundle format 1) --
+for f in resolv.conf hosts localtime services nsswitch.conf; do
+  [ -e "/etc/$f" ] || continue
+  if [ ! -e "$QUEUE_DIR/etc/$f" ]; then echo "missing /etc/$f"
+  elif cmp -s "/etc/$f" "$QUEUE_DIR/etc/$f"; then echo "same /etc/$f"
+  else echo "differs /etc/$f"; fi
+done >"$OUT/chroot.txt"
+
 # --- Mail log ---------------------------------------------------------------
 logf=${MAILLOG:-}
 if [ -z "$logf" ]; then

@@ -281,6 +281,24 @@ rules:
     REQUIRE(e.cause_cf(0) == Approx(0.5));
 }
 
+TEST_CASE("two numeric strings compare as numbers, other strings as text", "[engine][expr]") {
+    auto kb = kb_from(std::string(kCauses) + R"(
+rules:
+  - {id: sizes, when: 'p.v["mailbox"] < p.v["message"]', conclude: c1, cf: 0.5}
+  - {id: words, when: 'p.v["a"] < p.v["b"] and p.v["nan"] != p.v["zero"]', conclude: c2, cf: 0.5}
+)");
+    engine::Engine e(kb.compiled, now());
+    e.add_fact(fact("p.v", "mailbox", "9000000"));  // as text "9000000" > "10240000"
+    e.add_fact(fact("p.v", "message", "10240000"));
+    e.add_fact(fact("p.v", "a", "apple"));
+    e.add_fact(fact("p.v", "b", "banana"));
+    e.add_fact(fact("p.v", "nan", "nan")); // not a number: no NaN that equals everything
+    e.add_fact(fact("p.v", "zero", "0"));
+    e.run();
+    REQUIRE(e.cause_cf(0) == Approx(0.5));
+    REQUIRE(e.cause_cf(1) == Approx(0.5));
+}
+
 TEST_CASE("a rule reading derived facts scales its certainty by theirs", "[engine][cf]") {
     auto kb = kb_from(std::string(kCauses) + R"(
 rules:
