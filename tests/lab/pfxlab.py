@@ -456,12 +456,14 @@ class Instance:
         run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key,
              "-out", ca_crt, "-days", str(days + 275), "-subj", "/O=pftriage lab/CN=pftriage lab CA"],
             timeout=60, check=True)
-        old = os.umask(0o077)
-        try:
-            run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", self.key_file,
-                 "-out", csr, "-subj", "/CN=mx.lab.example"], timeout=60, check=True)
-        finally:
-            os.umask(old)
+        # The key is made inside the 0700 ca/ directory and moved into place: no
+        # os.umask() (process-wide, it would leak into daemons that other threads of a
+        # parallel lab run start at the same moment).
+        tmp_key = os.path.join(tmp, "server.key")
+        run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp_key,
+             "-out", csr, "-subj", "/CN=mx.lab.example"], timeout=60, check=True)
+        os.chmod(tmp_key, 0o600)
+        shutil.move(tmp_key, self.key_file)
         run(["openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key,
              "-CAcreateserial", "-out", srv, "-days", str(days), "-extfile", ext],
             timeout=60, check=True)
