@@ -21,3 +21,8 @@ set_tests_properties("e2e: ecosystem" "e2e: install and deb" "e2e: fleet playboo
 set_tests_properties("e2e: install and deb" PROPERTIES RUN_SERIAL TRUE)
 add_test(NAME "slow: html in chromium" COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_html_chromium.py $<TARGET_FILE:pftriage> $<TARGET_FILE:test_cli>)
 set_tests_properties("slow: html in chromium" PROPERTIES LABELS slow SKIP_RETURN_CODE 77 TIMEOUT 300)
+# The fault lab's scenarios (issue #5): every catalog cause that one machine can produce,
+# made real on Postfix 3.7, triaged live and from a collected bundle (tests/lab/README.md).
+add_test(NAME "lab: scenarios" COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/lab/test_scenarios.py
+         $<TARGET_FILE:pftriage> -j 2 --json-out ${PROJECT_BINARY_DIR}/lab-scenarios.json)
+set_tests_properties("lab: scenarios" PROPERTIES LABELS lab TIMEOUT 1200 RUN_SERIAL TRUE)
