@@ -106,7 +106,9 @@ class CertAuthority:
         with self._lock:
             self._n += 1
             tag = f"{name}-{self._n}"
-        key, csr = os.path.join(out_dir, f"{tag}.key"), self._p(f"{tag}.csr")
+        # The key is made in the CA's 0700 directory, then moved (no os.umask: scenarios run
+        # in threads, and the umask is process-wide).
+        key, tmp_key, csr = os.path.join(out_dir, f"{tag}.key"), self._p(f"{tag}.key"), self._p(f"{tag}.csr")
         ext, crt = self._p(f"{tag}.ext"), os.path.join(out_dir, f"{tag}.crt")
         now = time.time()
         nb = not_before if not_before is not None else (now - 86400 if days > 0 else now + (days - 90) * 86400)
@@ -114,12 +116,10 @@ class CertAuthority:
             f.write("basicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\n"
                     "extendedKeyUsage = serverAuth\n"
                     "subjectAltName = " + ", ".join(f"DNS:{n}" for n in names) + "\n")
-        old = os.umask(0o077)
-        try:
-            run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                 "-keyout", key, "-out", csr, "-subj", f"/CN={names[0]}"], timeout=60, check=True)
-        finally:
-            os.umask(old)
+        run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", tmp_key, "-out", csr, "-subj", f"/CN={names[0]}"], timeout=60, check=True)
+        os.chmod(tmp_key, 0o600)
+        shutil.move(tmp_key, key)
         with self._lock:  # openssl ca updates its index and serial files
             self._sign(issuer, csr, crt, nb, now + days * 86400, ext)
         return crt, key
@@ -144,13 +144,14 @@ def authority():
 
 
 def new_key(path, mode=0o600):
-    old = os.umask(0o077)
+    tmp = tempfile.mkdtemp(prefix="pfxlab-key-")  # 0700: the key is never readable by others
     try:
-        run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", path],
-            timeout=60, check=True)
+        run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-out", os.path.join(tmp, "k")], timeout=60, check=True)
+        os.chmod(os.path.join(tmp, "k"), mode)
+        shutil.move(os.path.join(tmp, "k"), path)
     finally:
-        os.umask(old)
-    os.chmod(path, mode)
+        shutil.rmtree(tmp, ignore_errors=True)
     return path
 
 
@@ -324,6 +325,11 @@ service auth {{
 }}
 service anvil {{
   chroot =
+  # mode 0: no anvil-auth-penalty socket, so no growing delay after failed logins
+  # (Dovecot's documented switch; the brute-force scenario would take minutes).
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
         with open(self.conf, "w") as f:
@@ -374,21 +380,27 @@ service anvil {{
         self.stop()
 
     def postfix_params(self):
-        """main.cf for smtpd SASL through this backend."""
-        return {"smtpd_sasl_auth_enable": "yes", "smtpd_sasl_type": "dovecot",
-                "smtpd_sasl_path": self.socket, "broken_sasl_auth_clients": "no",
-                "smtpd_relay_restrictions": "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination"}
+        """main.cf for SASL through this backend (switched on per service: see submission_service)."""
+        return {"smtpd_sasl_type": "dovecot", "smtpd_sasl_path": self.socket}
 
 
-def swaks_auth(inst, user, password, mech="PLAIN", to="bob@example.net", timeout=30):
+def submission_service(host, port):
+    """A master.cf submission service on host:port with SMTP AUTH on, as Debian's master.cf
+    template has it (TLS offered, not required: the lab's clients log in in clear)."""
+    return (f"{host}:{port} inet n       -       n       -       -       smtpd\n"
+            "  -o smtpd_sasl_auth_enable=yes\n"
+            "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n")
+
+
+def swaks_auth(inst, user, password, mech="PLAIN", to="bob@example.net", timeout=30, port=None):
     """One real SMTP AUTH with swaks (then a message when it succeeds); returns CompletedProcess."""
-    return run(["swaks", "--server", inst.host, "--port", str(inst.port), "--helo", "laptop.lab.example",
+    return run(["swaks", "--server", inst.host, "--port", str(port or inst.port), "--helo", "laptop.lab.example",
                 "--auth", mech, "--auth-user", user, "--auth-password", password,
                 "--from", user if "@" in user else f"{user}@lab.example", "--to", to,
                 "--timeout", "15"], timeout=timeout)
 
 
-def swaks_attack(inst, users, attempts, parallel=4):
+def swaks_attack(inst, users, attempts, parallel=4, port=None):
     """`attempts` failed AUTH logins with swaks, cycling through `users` (wrong passwords),
     `parallel` at a time. Returns the number of swaks runs that ended with a 535."""
     n = 0
@@ -402,7 +414,7 @@ def swaks_attack(inst, users, attempts, parallel=4):
                 if not jobs:
                     return
                 u, p = jobs.pop()
-            r = run(["swaks", "--server", inst.host, "--port", str(inst.port), "--helo", "x.example.com",
+            r = run(["swaks", "--server", inst.host, "--port", str(port or inst.port), "--helo", "x.example.com",
                      "--auth", "PLAIN", "--auth-user", u, "--auth-password", p, "--quit-after", "AUTH",
                      "--timeout", "15"], timeout=30)
             if "535" in r.stdout:
