@@ -136,6 +136,14 @@ Artifact LiveSource::produce(const std::string& n) {
         return read_file(*d + "/" + n, false);
     }
     if (n == "maillog") {
+        // Postfix 3.4+ may log through postlogd to maillog_file (containers, hosts
+        // without syslog): that file is the log, as in collect-bundle.sh. A value that
+        // is empty, relative or not a regular file (/dev/stdout) falls back to syslog's.
+        std::string error;
+        if (auto f = postconf_dir("maillog_file", error)) {
+            struct stat st {};
+            if (::stat(f->c_str(), &st) == 0 && S_ISREG(st.st_mode)) return read_file(*f, true);
+        }
         for (const auto& p : opt_.maillog_paths) {
             struct stat st {};
             if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return read_file(p, true);

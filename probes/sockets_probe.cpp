@@ -28,6 +28,18 @@ int service_port(const std::string& service) {
     return 0;
 }
 
+// The host part of a master.cf service name ("127.0.0.25:25" -> "127.0.0.25",
+// "[::1]:587" -> "::1"); "" when the service listens on inet_interfaces.
+std::string service_host(const std::string& service) {
+    auto c = service.rfind(':');
+    if (c == std::string::npos || c == 0) return "";
+    std::string h = service.substr(0, c);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    return h;
+}
+
+bool is_wildcard(const std::string& a) { return a == "0.0.0.0" || a == "::" || a == "*" || a == "[::]"; }
+
 class SocketsProbe : public Probe {
 public:
     std::string name() const override { return "sockets"; }
@@ -39,9 +51,13 @@ public:
     void run(Source& src, FactSink& out) override {
         ConfigView cfg = ConfigView::load(src);
         std::map<int, std::string> expected; // port -> master.cf service
+        std::map<int, std::string> bound_host; // port -> the address master.cf binds it to
         for (const auto& s : cfg.services())
             if (s.type == "inet")
-                if (int p = service_port(s.service)) expected.emplace(p, s.key());
+                if (int p = service_port(s.service)) {
+                    expected.emplace(p, s.key());
+                    bound_host.emplace(p, service_host(s.service));
+                }
         Evidence ev(src, name(), "ss-tlnp.txt", out);
         std::set<int> ports{25, 465, 587};
         for (const auto& [p, s] : expected) ports.insert(p);
@@ -68,7 +84,16 @@ public:
                               ev.whole(expected[p] + " is in master.cf; inet_interfaces = " + inet_if));
                 continue;
             }
+            // The listener that holds the address master.cf asks for (its own address or
+            // a wildcard), not just the first one: on a host with several addresses
+            // another program (or another instance) may listen on the same port elsewhere.
             const auto* first = it->second.front();
+            if (auto bh = bound_host.find(p); bh != bound_host.end() && !bh->second.empty())
+                for (const auto* l : it->second)
+                    if (l->address == bh->second || is_wildcard(l->address)) {
+                        first = l;
+                        break;
+                    }
             out.known("net.listening", subj, true, ev.at(first->line, first->address + ":" + subj));
             if (expected.count(p)) out.known("net.expected_not_listening", subj, false, ev.at(first->line, expected[p]));
             engine::StringList addrs;

@@ -38,8 +38,8 @@ def healthy(ctx):
     inst.start()
     inst.send("bob@example.net", subject="healthy 1")
     inst.send("alice@lab.example", subject="healthy local")
-    inst.wait_for_log(r"to=<bob@example\.net>.*status=sent", 60)
-    inst.wait_for_log(r"to=<alice@lab\.example>.*status=sent", 60)
+    inst.wait_for_log(r"to=<bob@example\.net>.*status=sent", 90)
+    inst.wait_for_log(r"to=<alice@lab\.example>.*status=sent", 90)
     inst.wait_for_queue(lambda q: not q, 30, "an empty queue")
     assert len(sink.messages) == 1
 
@@ -52,7 +52,7 @@ def postfix_not_running(ctx):
     inst, sink = _healthy_instance(ctx)
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 30)
+    inst.wait_for_log(r"status=sent", 90)
     inst.stop_postfix()
     for i in range(2):
         inst.sendmail("bob@example.net", subject=f"while stopped {i}")
@@ -100,7 +100,7 @@ def mail_loop(ctx):
     inst.start()
     for i, r in enumerate(["bob@example.net", "dave@example.org"]):
         inst.send(r, subject=f"looping {i}")
-    inst.wait_for_log(r"loops back to myself", 60, count=2)
+    inst.wait_for_log(r"loops back to myself", 90, count=2)
     time.sleep(1)
 
 
@@ -147,7 +147,8 @@ CLIENT = "127.0.0.77"  # a second loopback address as the "office" client (not i
 
 
 def _swaks_from(inst, to, local=CLIENT, extra=()):
-    return pfxlab.run(["swaks", "--server", inst.host, "--port", str(inst.port), "--local-interface", local,
+    port = [] if "--port" in extra else ["--port", str(inst.port)]
+    return pfxlab.run(["swaks", "--server", inst.host] + port + ["--local-interface", local,
                        "--helo", "pc1.lab.example", "--from", "alice@lab.example", "--to", to,
                        "--timeout", "20"] + list(extra), timeout=40)
 
@@ -176,10 +177,12 @@ def relay_restrictions_missing_sasl(ctx):
     main.update({"mynetworks": "127.0.0.1/32",
                  "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination"})
     inst, sink = _healthy_instance(ctx, main=main)
+    # Mail clients submit on 587 (a submission service exists: only the relay rules are wrong).
+    inst.master_extra = f"{inst.host}:587 inet n - n - - smtpd\n  -o syslog_name=postfix/submission\n"
     inst.start()
     for i in range(2):
-        r = _swaks_from(inst, "bob@example.net", extra=["--auth", "PLAIN", "--auth-user", "alice@lab.example",
-                                                        "--auth-password", "Wonderland-42"])
+        r = _swaks_from(inst, "bob@example.net", extra=["--port", "587", "--auth", "PLAIN", "--auth-user",
+                                                        "alice@lab.example", "--auth-password", "Wonderland-42"])
         assert "235" in r.stdout and "Relay access denied" in r.stdout, r.stdout[-600:]
     inst.wait_for_log(r"Relay access denied", 30, count=2)
 
@@ -191,7 +194,7 @@ def open_relay(ctx):
     inst.start()
     r = _swaks_from(inst, "bob@example.net")
     assert "Relay access denied" not in r.stdout
-    inst.wait_for_log(r"to=<bob@example\.net>.*status=sent", 60)
+    inst.wait_for_log(r"to=<bob@example\.net>.*status=sent", 90)
 
 
 # --- listening ---------------------------------------------------------------------------------
@@ -203,7 +206,7 @@ def inet_interfaces_loopback_only(ctx):
     inst, sink = _healthy_instance(ctx, main={"inet_interfaces": "loopback-only"})
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 60)
+    inst.wait_for_log(r"status=sent", 90)
 
 
 @scenario("submission-port-not-enabled", expect=["submission-port-not-enabled"],
@@ -259,18 +262,18 @@ def _append_main(inst, text):
         f.write(text)
 
 
-@scenario("config-syntax-error", expect=["config-syntax-error"], symptom="mail not delivered")
+@scenario("config-syntax-error", expect=["config-syntax-error"], symptom="cannot connect")
 def config_syntax_error(ctx):
     """A value smtpd cannot use (smtpd_recipient_limit = lots) added and reloaded: the
     master runs, every smtpd dies with a fatal error, clients get no greeting."""
     inst, sink = _healthy_instance(ctx)
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 60)
+    inst.wait_for_log(r"status=sent", 90)
     _append_main(inst, "smtpd_recipient_limit = lots\n")
     inst.reload()
     _try_send(inst, "bob@example.net")  # no greeting: smtpd exits at once
-    inst.wait_for_log(r"fatal: .*smtpd_recipient_limit", 60)
+    inst.wait_for_log(r"fatal: .*smtpd_recipient_limit", 90)
 
 
 @scenario("duplicate-parameter", expect=["duplicate-parameter"], symptom="postfix check complains")
@@ -282,7 +285,7 @@ def duplicate_parameter(ctx):
                        "message_size_limit = 10240000\n")
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 60)
+    inst.wait_for_log(r"status=sent", 90)
 
 
 @scenario("unused-parameter", expect=["unused-parameter"], symptom="postfix check complains")
@@ -293,10 +296,22 @@ def unused_parameter(ctx):
     _append_main(inst, "smtpd_helo_restriction = reject_invalid_helo_hostname\n")
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 60)
+    inst.wait_for_log(r"status=sent", 90)
 
 
 # --- lookup tables ---------------------------------------------------------------------------
+
+def _edit_without_postmap(inst, line):
+    """Append to transport without postmap, as an admin did 5 minutes ago (Postfix warns
+    about a stale .db only when the source changed more than 100 s ago: dict_db.c)."""
+    src = os.path.join(inst.etc, "transport")
+    with open(src, "a") as f:
+        f.write(line)
+    now = time.time()
+    os.utime(src + ".db", (now - 900, now - 900))
+    os.utime(src, (now - 300, now - 300))
+    inst.reload()
+
 
 @scenario("lookup-table-stale", expect=["lookup-table-stale"], symptom="mail not delivered")
 def lookup_table_stale(ctx):
@@ -304,13 +319,10 @@ def lookup_table_stale(ctx):
     inst, sink = _healthy_instance(ctx)
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 60)
-    time.sleep(1.1)
-    with open(os.path.join(inst.etc, "transport"), "a") as f:
-        f.write(f"example.org smtp:[127.0.0.1]:{sink.port}\n")
-    inst.reload()
+    inst.wait_for_log(r"status=sent", 90)
+    _edit_without_postmap(inst, f"example.org smtp:[127.0.0.1]:{sink.port}\n")
     inst.send("bob@example.net", subject="after the edit")
-    inst.wait_for_log(r"is older than source file", 60)
+    inst.wait_for_log(r"is older than source file", 90)
 
 
 @scenario("lookup-table-missing", expect=["lookup-table-missing"], symptom="mail stuck")
@@ -321,7 +333,7 @@ def lookup_table_missing(ctx):
     os.remove(os.path.join(inst.etc, "transport.db"))
     inst.start()
     _try_send(inst, "bob@example.net")
-    inst.wait_for_log(r"transport\.db", 60)
+    inst.wait_for_log(r"transport\.db", 90)
 
 
 # --- delivery --------------------------------------------------------------------------------
@@ -348,7 +360,7 @@ def remote_server_rejecting(ctx):
     inst.start()
     for r in ["bob@example.net", "carol@example.net", "dave@example.org"]:
         inst.send(r)
-    inst.wait_for_log(r"said: 550 5\.7\.1.*status=bounced|status=bounced.*said: 550", 60, count=3)
+    inst.wait_for_log(r"said: 550 5\.7\.1.*status=bounced|status=bounced.*said: 550", 90, count=3)
     time.sleep(1)
 
 
@@ -373,10 +385,13 @@ def queue_disk_full(ctx):
     pfxlab.run(["dd", "if=/dev/zero", f"of={inst.spool}/filler", "bs=1M", "count=7"], timeout=60)
     for i in range(2):
         inst.send("bob@example.net", subject=f"no room {i}")
-    inst.wait_for_log(r"not enough free space|Insufficient system storage", 60)
+    inst.wait_for_log(r"not enough free space|Insufficient system storage", 90)
 
 
-@scenario("process-limit-reached", expect=["process-limit-reached"], symptom="slow delivery")
+@scenario("process-limit-reached", expect=["process-limit-reached"], symptom="slow delivery",
+          tolerate=["smtpd-all-busy"],
+          notes="smtpd-all-busy is the same fault under a second id (being merged into "
+                "process-limit-reached in another branch); it must not outrank it")
 def process_limit_reached(ctx):
     """postscreen in front of smtpd (a `pass` service with a process limit of 2) and four
     clients that keep their connections open: the master warns that smtpd reached its
@@ -402,7 +417,7 @@ def process_limit_reached(ctx):
             c = socket.create_connection((inst.host, inst.port), timeout=10)
             conns.append(c)
             time.sleep(0.3)
-        inst.wait_for_log(r"has reached its process limit", 60)
+        inst.wait_for_log(r"has reached its process limit", 90)
     finally:
         for c in conns:
             c.close()
@@ -437,7 +452,7 @@ def duplicate_and_unused(ctx):
     _append_main(inst, "myorigin = lab.example\nsmtp_tls_loglevl = 1\n")
     inst.start()
     inst.send("bob@example.net")
-    inst.wait_for_log(r"status=sent", 60)
+    inst.wait_for_log(r"status=sent", 90)
 
 
 @scenario("stale-table-and-remote-reject", expect=["lookup-table-stale", "remote-server-rejecting"],
@@ -450,10 +465,7 @@ def stale_and_reject(ctx):
     inst.start()
     for r in ["bob@example.net", "carol@example.net"]:
         inst.send(r)
-    inst.wait_for_log(r"status=bounced", 60, count=2)
-    time.sleep(1.1)
-    with open(os.path.join(inst.etc, "transport"), "a") as f:
-        f.write(f"example.org smtp:[127.0.0.1]:{sink.port}\n")
-    inst.reload()
+    inst.wait_for_log(r"status=bounced", 90, count=2)
+    _edit_without_postmap(inst, f"example.org smtp:[127.0.0.1]:{sink.port}\n")
     inst.send("erin@example.net")
-    inst.wait_for_log(r"is older than source file", 60)
+    inst.wait_for_log(r"is older than source file", 90)
