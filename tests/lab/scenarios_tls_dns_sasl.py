@@ -92,8 +92,9 @@ def _dns_scenario(ctx, fault):
     ctx.dns = dns
     inst = _instance(ctx, "dns")
     inst.start()
-    inst.send("alice@lab.example", subject="dns scenario")
-    inst.wait_for_log(r"to=<alice@lab\.example>.*status=sent", 30)
+    r = inst.send("alice@lab.example", subject="dns scenario")
+    assert r.returncode == 0, r.stdout[-400:]
+    inst.wait_for_log(r"to=<alice@lab\.example>.*status=sent", 90)
     return inst
 
 
