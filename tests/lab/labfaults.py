@@ -241,8 +241,9 @@ def zones(fault=None):
         z["lab.example"].append('@ TXT "v=spf1 a mx ~all"')                  # a second v=spf1 record
     elif fault == "spf-too-many-lookups":
         drop('@ TXT "v=spf1')
-        incs = " ".join(f"include:s{i}.lab.example" for i in range(11))
-        z["lab.example"].append(f'@ TXT "v=spf1 ip4:192.0.2.25 {incs} -all"')
+        # One character-string holds at most 255 octets: the record is split (receivers join them).
+        incs = '" "'.join(f" include:s{i}.lab.example" for i in range(11))
+        z["lab.example"].append(f'@ TXT "v=spf1 ip4:192.0.2.25" "{incs}" " -all"')
         z["lab.example"] += [f's{i} TXT "v=spf1 ip4:198.51.100.{i} -all"' for i in range(11)]
     elif fault == "dkim-missing":
         drop("default._domainkey")
