@@ -131,10 +131,10 @@ def spf_invalid_lookups(ctx):
 GOOD_USER, GOOD_PASS = "alice@lab.example", "Wonderland-42"
 
 
-def _sasl_instance(ctx, backend):
+def _sasl_instance(ctx, backend, tls="valid"):
     """An instance whose users log in on a submission service (587 beside the reserved :25
     address; another free port when the lab had to fall back to 127.0.0.1:<port>)."""
-    inst = _instance(ctx, "sasl", main=backend.postfix_params())
+    inst = _instance(ctx, "sasl", tls=tls, main=backend.postfix_params())
     sub = 587 if inst.port == 25 and pfxlab.can_bind(inst.host, 587) else pfxlab.free_port(inst.host)
     inst.master_extra = labfaults.submission_service(inst.host, sub)
     inst.submission_port = sub
@@ -193,3 +193,28 @@ def sasl_brute_force(ctx):
     hits = inst.wait_for_log(r"SASL PLAIN authentication failed", 60, count=24)
     ctx.log(f"{len(hits)} failed logins logged")
     assert not re.search(r"SASL: Connect to", inst.log_text())
+
+
+# --- two faults at once ----------------------------------------------------------------------
+
+@scenario("tls-cert-expired+ptr-missing", expect=["tls-cert-expired", "ptr-missing"], symptom="", group="tls",
+          notes="An expired certificate on a server whose address has no PTR record; a health check.")
+def two_expired_cert_and_no_ptr(ctx):
+    dns = pfxlab.Dns(zones=labfaults.zones("ptr-missing"))
+    ctx.defer(dns.cleanup)
+    dns.start()
+    ctx.dns = dns
+    _tls_scenario(ctx, "expired")
+
+
+@scenario("sasl-brute-force+key-too-open", expect=["sasl-brute-force", "tls-key-permissions-too-open"],
+          symptom="", group="sasl",
+          notes="Password guessing against the submission service of a server whose TLS key is 0644.")
+def two_brute_force_and_open_key(ctx):
+    dv = _dovecot(ctx)
+    inst = _sasl_instance(ctx, dv, tls="key-too-open")
+    sub = inst.submission_port
+    names = ["admin", "info", "test", "sales", "office", "webmaster", "root", "support",
+             "contact", "billing", "hr", "noreply"]
+    labfaults.swaks_attack(inst, names, 24, parallel=4, port=sub)
+    inst.wait_for_log(r"SASL PLAIN authentication failed", 60, count=24)
