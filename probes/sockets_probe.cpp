@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace pft::probes {
@@ -69,8 +70,21 @@ public:
         }
         auto ls = parse::parse_ss_tlnp(ev.text());
         ev.report(ls.warnings);
+        // On a host with several Postfix instances (postmulti, or the fault lab's
+        // parallel instances), a port held by ANOTHER instance's master is not this
+        // instance's service: with our master's pid known (postfix status), those
+        // listeners are left out. Other programs on the port still count (port-in-use).
+        int our_master = 0;
+        if (Artifact st = src.get("postfix-status.txt"); st.ok) {
+            static const std::regex pid_rx(R"(PID: (\d{1,9}))");
+            std::smatch m;
+            if (std::regex_search(st.text, m, pid_rx)) our_master = std::stoi(m[1].str());
+        }
         std::map<int, std::vector<const parse::Listener*>> by_port;
-        for (const auto& l : ls.items) by_port[l.port].push_back(&l);
+        for (const auto& l : ls.items) {
+            if (our_master > 0 && l.pid > 0 && l.process == "master" && l.pid != our_master) continue;
+            by_port[l.port].push_back(&l);
+        }
         for (const auto& [p, v] : by_port)
             if (expected.count(p)) ports.insert(p);
         std::string inet_if = cfg.param("inet_interfaces").value_or("");

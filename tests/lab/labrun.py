@@ -71,6 +71,25 @@ SEVERE = ("warning", "critical")
 _registry = {}
 _listen_lock = threading.Lock()
 _reserved = set()
+_lock_files = {}  # (host, port) -> open file holding an flock: reservations across processes
+
+
+def _claim(addr):
+    """Reserve addr for this process and, through an flock'd file under /tmp, against other
+    lab processes running at the same time (two runners, another engineer's lab)."""
+    import fcntl
+    if addr in _reserved:
+        return False
+    path = os.path.join(tempfile.gettempdir(), f"pfxlab-addr-{addr[0]}-{addr[1]}.lock")
+    f = open(path, "a")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return False
+    _reserved.add(addr)
+    _lock_files[addr] = f
+    return True
 
 
 class Scenario:
@@ -114,13 +133,11 @@ def reserve_listen():
         # (A listener on *:25 makes every 127.0.0.N:25 bind fail, so no separate check.)
         for n in range(25, 100):
             host = f"127.0.0.{n}"
-            if (host, 25) not in _reserved and pfxlab.can_bind(host, 25):
-                _reserved.add((host, 25))
+            if (host, 25) not in _reserved and pfxlab.can_bind(host, 25) and _claim((host, 25)):
                 return host, 25
         while True:
             addr = ("127.0.0.1", pfxlab.free_port("127.0.0.1"))
-            if addr not in _reserved:
-                _reserved.add(addr)
+            if _claim(addr):
                 return addr
 
 
@@ -131,20 +148,32 @@ def reserve_addr(port):
             host = f"127.0.0.{n}"
             if (host, port) in _reserved or not pfxlab.can_bind(host, port):
                 continue
+            if not _claim((host, port)):
+                continue
             import socket as _s
             with _s.socket(_s.AF_INET, _s.SOCK_DGRAM) as u:
                 try:
                     u.bind((host, port))
                 except OSError:
+                    release_listen_unlocked((host, port))
                     continue
-            _reserved.add((host, port))
             return host
     raise pfxlab.LabError(f"no 127.0.0.N with port {port} free")
+
+
+def release_listen_unlocked(addr):
+    _reserved.discard(tuple(addr))
+    f = _lock_files.pop(tuple(addr), None)
+    if f:
+        f.close()
 
 
 def release_listen(addr):
     with _listen_lock:
         _reserved.discard(tuple(addr))
+        f = _lock_files.pop(tuple(addr), None)
+        if f:
+            f.close()  # drops the flock (the file stays: removing it would race)
 
 
 def reserve_port(host="127.0.0.1"):
@@ -152,8 +181,7 @@ def reserve_port(host="127.0.0.1"):
     with _listen_lock:
         while True:
             addr = (host, pfxlab.free_port(host))
-            if addr not in _reserved:
-                _reserved.add(addr)
+            if _claim(addr):
                 return addr[1]
 
 
@@ -353,6 +381,7 @@ def run_scenario(s, pft, shared_dns, save_dir=None, keep=False):
         out["collect_exit"] = col.returncode
         if col.returncode != 0:
             ctx.log(f"collect exit {col.returncode}: {col.stderr[-800:]}")
+        out["not_collected"] = [l for l in col.stderr.splitlines() if "not collected" in l]
         bundle, bres = pftriage_json(pft, sym + ["--from", bdir])
         out["bundle_exit"] = bres.returncode
         if bundle is None:

@@ -173,8 +173,9 @@ def relay_restrictions_missing_sasl(ctx):
     dove = labfaults.DovecotAuth()
     dove.start()
     ctx.defer(dove.cleanup)
-    main = dove.postfix_params()
-    main.update({"mynetworks": "127.0.0.1/32",
+    main = dove.postfix_params()  # smtpd_sasl_type / smtpd_sasl_path
+    main.update({"smtpd_sasl_auth_enable": "yes", "broken_sasl_auth_clients": "no",
+                 "mynetworks": "127.0.0.1/32",
                  "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination"})
     inst, sink = _healthy_instance(ctx, main=main)
     # Mail clients submit on 587 (a submission service exists: only the relay rules are wrong).
@@ -218,7 +219,11 @@ def submission_port_not_enabled(ctx):
     dove = labfaults.DovecotAuth()
     dove.start()
     ctx.defer(dove.cleanup)
-    inst, sink = _healthy_instance(ctx, main=dove.postfix_params())
+    main = dove.postfix_params()
+    main.update({"smtpd_sasl_auth_enable": "yes", "broken_sasl_auth_clients": "no",
+                 "smtpd_relay_restrictions": "permit_mynetworks, permit_sasl_authenticated, "
+                                             "reject_unauth_destination"})
+    inst, sink = _healthy_instance(ctx, main=main)
     inst.start()
     r = pfxlab.run(["swaks", "--server", inst.host, "--port", "587", "--quit-after", "CONNECT",
                     "--timeout", "5"], timeout=20)
