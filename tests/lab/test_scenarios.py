@@ -61,7 +61,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated scenario ids")
     ap.add_argument("--group", default="", help="only scenarios of this group (core, tls, dns, sasl, ...)")
     ap.add_argument("--list", action="store_true", help="list scenarios and exit")
-    ap.add_argument("-j", type=int, default=2, help="scenarios in parallel (default 2)")
+    ap.add_argument("-j", type=int, default=4, help="scenarios in parallel (default 4: mostly waiting)")
     ap.add_argument("--save-bundles", metavar="DIR", help="keep each scenario's bundle as DIR/ID")
     ap.add_argument("--json-out", metavar="FILE", default="lab-scenarios.json")
     ap.add_argument("--keep", action="store_true", help="keep temp directories (debugging)")
