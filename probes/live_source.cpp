@@ -138,6 +138,14 @@ Artifact LiveSource::produce(const std::string& n) {
         return read_file(*d + "/" + n, false);
     }
     if (n == "maillog") {
+        // Postfix 3.4+ may log through postlogd to maillog_file (containers, hosts
+        // without syslog): that file is the log, as in collect-bundle.sh. A value that
+        // is empty, relative or not a regular file (/dev/stdout) falls back to syslog's.
+        std::string error;
+        if (auto f = postconf_dir("maillog_file", error)) {
+            struct stat st {};
+            if (::stat(f->c_str(), &st) == 0 && S_ISREG(st.st_mode)) return read_file(*f, true);
+        }
         for (const auto& p : opt_.maillog_paths) {
             struct stat st {};
             if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return read_file(p, true);
@@ -460,11 +468,28 @@ Artifact LiveSource::tls_artefact(const std::string& n) {
         int port = 0;
         for (char c : ps) port = std::isdigit(static_cast<unsigned char>(c)) && port < 70000 ? port * 10 + (c - '0') : 70000;
         if (port <= 0 || port > 65535) return failed(origin, n + ": bad port");
-        // Connect where the port is listened on (loopback for a wildcard listener).
+        // Connect where the port is listened on (loopback for a wildcard listener). When
+        // master.cf binds the service to an address ("192.0.2.25:25") and that address
+        // listens, it is this instance's: another listener on the same port (another
+        // instance, another program) must not be mistaken for it.
         Artifact ss = sockets_artefact();
         std::string host;
-        if (ss.ok)
-            for (const auto& l : parse::parse_ss_tlnp(ss.text).items) {
+        auto listeners = ss.ok ? parse::parse_ss_tlnp(ss.text).items : std::vector<parse::Listener>{};
+        for (const auto& s : cfg.services()) {
+            if (s.type != "inet") continue;
+            auto c = s.service.rfind(':');
+            if (c == std::string::npos || c == 0) continue;
+            std::string sp = s.service.substr(c + 1), h = s.service.substr(0, c);
+            int svc_port = sp == "smtp" ? 25 : sp == "submission" ? 587 : (sp == "smtps" || sp == "submissions") ? 465 : 0;
+            if (!svc_port && !sp.empty() && sp.size() <= 5 && std::all_of(sp.begin(), sp.end(), ::isdigit)) svc_port = std::stoi(sp);
+            if (svc_port != port) continue;
+            if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+            for (const auto& l : listeners)
+                if (l.port == port && l.address == h && !parse::is_wildcard_address(h)) host = h;
+            if (!host.empty()) break;
+        }
+        if (host.empty())
+            for (const auto& l : listeners) {
                 if (l.port != port) continue;
                 host = parse::is_wildcard_address(l.address) ? (l.address == "::" ? "::1" : "127.0.0.1") : l.address;
                 if (parse::is_loopback_address(host)) break;

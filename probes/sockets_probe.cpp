@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace pft::probes {
@@ -28,6 +29,18 @@ int service_port(const std::string& service) {
     return 0;
 }
 
+// The host part of a master.cf service name ("127.0.0.25:25" -> "127.0.0.25",
+// "[::1]:587" -> "::1"); "" when the service listens on inet_interfaces.
+std::string service_host(const std::string& service) {
+    auto c = service.rfind(':');
+    if (c == std::string::npos || c == 0) return "";
+    std::string h = service.substr(0, c);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    return h;
+}
+
+bool is_wildcard(const std::string& a) { return a == "0.0.0.0" || a == "::" || a == "*" || a == "[::]"; }
+
 class SocketsProbe : public Probe {
 public:
     std::string name() const override { return "sockets"; }
@@ -39,9 +52,13 @@ public:
     void run(Source& src, FactSink& out) override {
         ConfigView cfg = ConfigView::load(src);
         std::map<int, std::string> expected; // port -> master.cf service
+        std::map<int, std::string> bound_host; // port -> the address master.cf binds it to
         for (const auto& s : cfg.services())
             if (s.type == "inet")
-                if (int p = service_port(s.service)) expected.emplace(p, s.key());
+                if (int p = service_port(s.service)) {
+                    expected.emplace(p, s.key());
+                    bound_host.emplace(p, service_host(s.service));
+                }
         Evidence ev(src, name(), "ss-tlnp.txt", out);
         std::set<int> ports{25, 465, 587};
         for (const auto& [p, s] : expected) ports.insert(p);
@@ -53,8 +70,21 @@ public:
         }
         auto ls = parse::parse_ss_tlnp(ev.text());
         ev.report(ls.warnings);
+        // On a host with several Postfix instances (postmulti, or the fault lab's
+        // parallel instances), a port held by ANOTHER instance's master is not this
+        // instance's service: with our master's pid known (postfix status), those
+        // listeners are left out. Other programs on the port still count (port-in-use).
+        int our_master = 0;
+        if (Artifact st = src.get("postfix-status.txt"); st.ok) {
+            static const std::regex pid_rx(R"(PID: (\d{1,9}))");
+            std::smatch m;
+            if (std::regex_search(st.text, m, pid_rx)) our_master = std::stoi(m[1].str());
+        }
         std::map<int, std::vector<const parse::Listener*>> by_port;
-        for (const auto& l : ls.items) by_port[l.port].push_back(&l);
+        for (const auto& l : ls.items) {
+            if (our_master > 0 && l.pid > 0 && l.process == "master" && l.pid != our_master) continue;
+            by_port[l.port].push_back(&l);
+        }
         for (const auto& [p, v] : by_port)
             if (expected.count(p)) ports.insert(p);
         std::string inet_if = cfg.param("inet_interfaces").value_or("");
@@ -68,7 +98,16 @@ public:
                               ev.whole(expected[p] + " is in master.cf; inet_interfaces = " + inet_if));
                 continue;
             }
+            // The listener that holds the address master.cf asks for (its own address or
+            // a wildcard), not just the first one: on a host with several addresses
+            // another program (or another instance) may listen on the same port elsewhere.
             const auto* first = it->second.front();
+            if (auto bh = bound_host.find(p); bh != bound_host.end() && !bh->second.empty())
+                for (const auto* l : it->second)
+                    if (l->address == bh->second || is_wildcard(l->address)) {
+                        first = l;
+                        break;
+                    }
             out.known("net.listening", subj, true, ev.at(first->line, first->address + ":" + subj));
             if (expected.count(p)) out.known("net.expected_not_listening", subj, false, ev.at(first->line, expected[p]));
             engine::StringList addrs;

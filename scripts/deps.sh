@@ -11,7 +11,9 @@ build_pkgs="build-essential cmake pkg-config ca-certificates
   libyaml-cpp-dev libboost-graph-dev libcli11-dev libspdlog-dev catch2
   nlohmann-json3-dev libre2-dev libldns-dev libssl-dev libarchive-dev zlib1g-dev libyaml-dev"
 test_pkgs="postfix nsd swaks openssl dnsutils iproute2 python3 procps tmux pflogsumm
-  bash-completion man-db systemd ansible-core chromium"
+  bash-completion man-db systemd ansible-core chromium dovecot-core"
+# dovecot-core: the fault lab's SASL backend (its auth service only, run from a temp dir).
+# Where services may start, the package starts a system dovecot with no protocol (no listener).
 # chromium (HTML screenshot test, label slow) took 54 s to install here, ansible-core 41 s.
 
 missing() {

@@ -108,6 +108,27 @@ TEST_CASE("sockets probe: listeners against master.cf", "[sockets][probe]") {
     CHECK(val(run.facts, "net.listen_addr", "25").find("127.0.0.25") != std::string::npos);
 }
 
+TEST_CASE("sockets probe: another instance's master and another program on the port", "[sockets][probe]") {
+    // Fault lab: several Postfix instances on one host. Ours (PID 200) binds 127.0.0.25:25;
+    // another instance (PID 300) holds 127.0.0.26:25 and 127.0.0.26:587; python3 squats on
+    // 127.0.0.27:25 before ours in the listing.
+    MemorySource src;
+    src.files["ss-tlnp.txt"] =
+        "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+        "LISTEN 0      100    127.0.0.27:25 0.0.0.0:*    users:((\"python3\",pid=400,fd=3))\n"
+        "LISTEN 0      100    127.0.0.26:25 0.0.0.0:*    users:((\"master\",pid=300,fd=13))\n"
+        "LISTEN 0      100    127.0.0.26:587 0.0.0.0:*    users:((\"master\",pid=300,fd=14))\n"
+        "LISTEN 0      100    127.0.0.25:25 0.0.0.0:*    users:((\"master\",pid=200,fd=13))\n";
+    src.files["postconf-M.txt"] = "127.0.0.25:smtp inet n - n - - smtpd\n";
+    src.files["postfix-status.txt"] = "postfix/postfix-script: the Postfix mail system is running: PID: 200\nexit=0\n";
+    auto run = run_one(src, make_sockets_probe());
+    CHECK(val(run.facts, "net.port_owner", "25") == "master");     // the listener on master.cf's address
+    CHECK(val(run.facts, "net.listening", "587") == "false");      // the other instance's 587 is not ours
+    src.files.erase("postfix-status.txt");
+    auto run2 = run_one(src, make_sockets_probe());
+    CHECK(val(run2.facts, "net.listening", "587") == "true");      // without our PID: every listener counts
+}
+
 TEST_CASE("tables probe: stale, missing and fine indexes from tables.txt", "[tables][probe]") {
     auto t = real("tables.txt");
     auto st = parse::parse_tables_txt(t);

@@ -8,6 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <memory>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace pft::probes;
@@ -163,4 +167,53 @@ TEST_CASE("live source and a bundle written from it yield the same facts", "[liv
     CHECK(running->known());
     CHECK(running->prov.source.rfind("command: postfix -c ", 0) == 0);
     CHECK(find_fact(from_live.facts, "queue.total")->value == pft::engine::Value(0));
+}
+
+namespace {
+// A TCP listener on addr:port that accepts nothing itself (the kernel completes handshakes).
+struct Listening {
+    int fd = -1;
+    Listening(const char* addr, int port) {
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons(static_cast<std::uint16_t>(port));
+        ::inet_pton(AF_INET, addr, &sa.sin_addr);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd, 4) != 0) {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+    ~Listening() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+} // namespace
+
+// Found by the fault lab: with several instances on one host (127.0.0.25:25, 127.0.0.26:25 ...)
+// the handshake went to the first loopback listener on the port, another instance's smtpd.
+TEST_CASE("live source: the TLS handshake goes to the address master.cf binds the port to", "[live][tls]") {
+    if (!postfix_installed()) {
+        WARN("postconf is not installed: skipping");
+        return;
+    }
+    int port = 0;
+    std::unique_ptr<Listening> a, b;
+    for (int p = 42525; p < 42600 && port == 0; ++p) {
+        a = std::make_unique<Listening>("127.0.0.1", p);
+        b = std::make_unique<Listening>("127.0.0.3", p);
+        if (a->fd >= 0 && b->fd >= 0) port = p;
+    }
+    REQUIRE(port != 0);
+    ThrowawayInstance inst(false);
+    spit(inst.etc + "/master.cf", "127.0.0.3:" + std::to_string(port) + " inet n - n - - smtpd\n");
+    LiveOptions o;
+    o.config_dir = inst.etc;
+    o.tls_timeout = std::chrono::milliseconds(500);
+    LiveSource live(o);
+    auto s = live.get("tls/s_client-" + std::to_string(port) + ".txt");
+    REQUIRE(s.ok);
+    CHECK(s.origin == "live host: TLS handshake with 127.0.0.3:" + std::to_string(port));
 }
