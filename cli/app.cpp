@@ -27,9 +27,9 @@ void add_live_options(CLI::App* a, Common& c) {
     a->add_option("--resolver", c.resolver, "DNS server for the DNS probe, IP[:PORT] (default: first nameserver of /etc/resolv.conf)");
     a->add_option("--timeout", c.timeout, "Live probes: time limit of each external program, seconds (default 5)");
     a->add_option("--dns-timeout", c.dns_timeout,
-                  "Live probes: time limit of each DNS query, seconds (default 2); all DNS queries together get 3x this. "
-                  "With an unreachable DNS server a live triage still finishes within --timeout + 3 x --dns-timeout "
-                  "(about 11 s by default), the DNS facts being unknown (TIMEOUT)");
+                  "Live probes: time limit of each DNS query, seconds (default 2); all DNS queries together get 3x this, "
+                  "and only 1x while the server has answered none. With an unreachable DNS server the DNS facts are "
+                  "unknown (TIMEOUT) after about --dns-timeout");
     a->add_flag("--run-postfix-check", c.run_postfix_check,
                 "Live: also run `postfix check` (it may create missing queue directories, i.e. change the host; "
                 "without it the postfix.check_* facts are unknown)");

@@ -103,7 +103,10 @@ std::string fill_text(const std::string& text, const engine::Engine& eng, const 
         if (vals.empty()) {
             out += "(unknown)";
         } else {
-            for (std::size_t k = 0; k < vals.size(); ++k) out += (k ? " " : "") + shell_quote(vals[k]);
+            for (std::size_t k = 0; k < vals.size(); ++k) {
+                if (k) out += ' ';
+                out += shell_quote(vals[k]);
+            }
         }
         i = close + 1;
     }

@@ -433,18 +433,30 @@ Artifact LiveSource::dns_artefact(const std::string& n) {
         std::lock_guard lk(mu_);
         auto now = std::chrono::steady_clock::now();
         if (!dns_started_) dns_started_ = now;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*dns_started_ + opt_.dns_budget - now);
+        // Until the server has answered once, the whole DNS work gets one query's time:
+        // dependent rounds (MX, then the MX hosts' addresses, ...) against a server that
+        // never answers would otherwise each wait the full timeout.
+        auto budget = dns_answered_ ? opt_.dns_budget : std::min(opt_.dns_budget, opt_.dns_timeout);
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*dns_started_ + budget - now);
         if (left < timeout) timeout = std::max(left, std::chrono::milliseconds(0));
     }
     Artifact a;
     a.origin = "dns: " + type + " " + qname + " @" + server->describe();
     a.ok = true;
     if (timeout.count() <= 0) {
-        a.text = ";; communications error to " + server->describe() + ": timed out (the DNS time budget of " +
-                 std::to_string(opt_.dns_budget.count()) + " ms is used up)\n;; no servers could be reached\n";
+        std::lock_guard lk(mu_);
+        a.text = ";; communications error to " + server->describe() + ": timed out (" +
+                 (dns_answered_ ? "the DNS time budget of " + std::to_string(opt_.dns_budget.count()) + " ms is used up"
+                                : "no answer to any query within " + std::to_string(opt_.dns_timeout.count()) +
+                                      " ms: the server is taken as unreachable") +
+                 ")\n;; no servers could be reached\n";
         return a;
     }
     a.text = dns_query_text(*server, type, qname, timeout);
+    if (a.text.rfind(";; communications error", 0) != 0) {
+        std::lock_guard lk(mu_);
+        dns_answered_ = true;
+    }
     return a;
 }
 

@@ -31,6 +31,8 @@ struct LiveOptions {
     std::string server_ips, mail_domains;         // space separated, as in MANIFEST
     // DNS: the server queried ("IP[:PORT]"; "" = first nameserver of resolv_conf), the
     // limit of each query, and of all queries of this source together (from the first).
+    // A server that has answered nothing one dns_timeout after the first query is taken
+    // as unreachable: later queries fail at once instead of each waiting again.
     std::string resolver;
     std::string resolv_conf = "/etc/resolv.conf";
     std::chrono::milliseconds dns_timeout{2000};
@@ -77,6 +79,7 @@ private:
     std::vector<std::string> warnings_;
     std::map<std::string, Artifact> dig_cache_; // dig/ artefacts already answered (under mu_)
     std::optional<std::chrono::steady_clock::time_point> dns_started_;
+    bool dns_answered_ = false; // the DNS server has answered at least one query of this source
 };
 
 } // namespace pft::probes

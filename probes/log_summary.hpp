@@ -42,11 +42,21 @@ public:
     // The n largest, ties by key.
     std::vector<std::pair<std::string, std::uint64_t>> top(std::size_t n) const;
     std::uint64_t other() const { return other_; }
-    std::size_t size() const { return map_.size(); }
+    std::size_t size() const { return entries_.size(); }
     std::uint64_t get(std::string_view key) const;
 
 private:
-    StringMap<std::uint64_t> map_;
+    // Open addressing over a dense entry vector: a look-up touches one slot and one
+    // entry (with its hash), not a bucket, a node and a heap key as unordered_map did.
+    struct Entry {
+        std::string key;
+        std::uint64_t n = 0;
+        std::uint64_t hash = 0;
+    };
+    const Entry* find(std::string_view key, std::uint64_t h) const;
+    void grow();
+    std::vector<Entry> entries_;
+    std::vector<std::uint32_t> slots_; // entry index + 1; 0 = empty
     std::size_t cap_ = 5000;
     std::uint64_t other_ = 0;
 };
@@ -200,6 +210,7 @@ private:
     // Set results per line shape (numbers, addresses, IPs masked; SMTP codes kept):
     // lines of one shape match the same signatures, and the RE2 set is the cost.
     StringMap<std::vector<int>> memo_;
+    std::size_t memo_bytes_ = 0; // approximate heap use of memo_, bounded (kMemoBytes)
     bool key_ready_ = false; // classify() built key_ (delivery lines: without delays and address)
     std::int64_t last_hour_ = INT64_MIN;
     TrafficCounts* last_traffic_ = nullptr;

@@ -5,7 +5,7 @@
 
 #include <re2/re2.h>
 #include <re2/set.h>
-#include "rules/yaml_cpp.hpp"
+#include "rules/yaml_tree.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -32,7 +32,9 @@ RE2::Options re2_options() {
 
 re2::StringPiece piece(std::string_view s) { return re2::StringPiece(s.data(), s.size()); }
 
-LoadError error_at(const std::string& file, const YAML::Mark& m, std::string msg) {
+using YNode = rules::yaml::Node;
+
+LoadError error_at(const std::string& file, const rules::yaml::Mark& m, std::string msg) {
     LoadError e;
     e.file = file;
     if (m.line >= 0) e.line = m.line + 1;
@@ -86,9 +88,10 @@ const char* sig_severity_name(SigSeverity s) {
 
 std::string LoadError::to_string() const {
     std::string s = file;
-    if (line > 0) s += ":" + std::to_string(line);
-    if (column > 0) s += ":" + std::to_string(column);
-    return s + ": " + message;
+    // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict on ":" + std::string&&.
+    if (line > 0) s.append(1, ':').append(std::to_string(line));
+    if (column > 0) s.append(1, ':').append(std::to_string(column));
+    return s.append(": ").append(message);
 }
 
 std::string_view SigMatch::field(std::string_view name) const {
@@ -170,28 +173,32 @@ std::shared_ptr<SignatureSet> SignatureSet::load_directory(const std::string& di
 
 std::shared_ptr<SignatureSet> SignatureSet::load_texts(const std::vector<std::pair<std::string, std::string>>& docs) {
     auto set = std::make_shared<SignatureSet>();
-    for (const auto& [label, text] : docs) set->parse_document(label, text, true);
-    for (const auto& [label, text] : docs) set->parse_document(label, text, false);
+    // Each file is parsed once (libyaml, rules/yaml_tree: yaml-cpp's scanner was most of
+    // the load time) and read twice: macros first, then the signatures that use them.
+    std::vector<rules::yaml::Stream> streams(docs.size());
+    std::vector<bool> parsed(docs.size(), false);
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        rules::yaml::Stream::Error yerr;
+        parsed[i] = streams[i].parse(docs[i].second, &yerr);
+        if (!parsed[i]) set->errors_.push_back(error_at(docs[i].first, yerr.mark, "YAML: " + yerr.message));
+    }
+    for (int pass = 0; pass < 2; ++pass)
+        for (std::size_t i = 0; i < docs.size(); ++i)
+            if (parsed[i] && !streams[i].documents().empty())
+                set->parse_document(docs[i].first, streams[i].documents().front(), pass == 0);
     set->compile();
     return set;
 }
 
-void SignatureSet::parse_document(const std::string& file, const std::string& text, bool macros_pass) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        if (!macros_pass) errors_.push_back(error_at(file, e.mark, "YAML: " + e.msg));
-        return;
-    }
-    if (!root || root.IsNull()) return;
+void SignatureSet::parse_document(const std::string& file, const YNode& root, bool macros_pass) {
+    if (!root.IsDefined() || root.IsNull()) return;
     if (!root.IsMap()) {
-        if (!macros_pass) errors_.push_back(error_at(file, root.Mark(), "expected a mapping with 'signatures:'"));
+        if (!macros_pass) errors_.push_back(error_at(file, root.mark(), "expected a mapping with 'signatures:'"));
         return;
     }
-    auto err = [&](const YAML::Node& n, std::string msg) { errors_.push_back(error_at(file, n.Mark(), std::move(msg))); };
-    auto scalar = [&](const YAML::Node& n, const char* what, std::string& out) {
-        if (!n || !n.IsScalar()) {
+    auto err = [&](const YNode& n, std::string msg) { errors_.push_back(error_at(file, n.mark(), std::move(msg))); };
+    auto scalar = [&](const YNode& n, const char* what, std::string& out) {
+        if (!n.IsScalar()) {
             err(n, std::string(what) + " must be a string");
             return false;
         }
@@ -199,16 +206,16 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
         return true;
     };
 
-    for (const auto& kv : root) {
+    for (const auto& kv : root.entries()) {
         const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-        const YAML::Node& val = kv.second;
+        const YNode& val = kv.second;
         if (key == "macros") {
             if (!macros_pass) continue;
             if (!val.IsMap()) {
                 err(val, "macros: expected a mapping NAME: regex");
                 continue;
             }
-            for (const auto& m : val) {
+            for (const auto& m : val.entries()) {
                 std::string name = m.first.Scalar(), body;
                 if (!m.second.IsScalar()) {
                     err(m.second, "macro " + name + ": expected a string");
@@ -231,26 +238,26 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
             err(val, "signatures: expected a list");
             continue;
         }
-        for (const auto& e : val) {
+        for (const auto& e : val.items()) {
             if (!e.IsMap()) {
                 err(e, "signature: expected a mapping");
                 continue;
             }
             Signature s;
             s.file = file;
-            s.line = e.Mark().line + 1;
+            s.line = e.mark().line + 1;
             bool ok = true;
-            YAML::Node pattern_node, fields_node, examples_node;
-            for (const auto& f : e) {
+            YNode pattern_node, fields_node, examples_node;
+            for (const auto& f : e.entries()) {
                 const std::string k = f.first.Scalar();
-                const YAML::Node& v = f.second;
+                const YNode& v = f.second;
                 if (k == "id") {
                     ok &= scalar(v, "id", s.id);
                 } else if (k == "daemon") {
                     if (v.IsScalar()) {
                         s.daemons.push_back(v.Scalar());
                     } else if (v.IsSequence()) {
-                        for (const auto& d : v)
+                        for (const auto& d : v.items())
                             if (d.IsScalar()) s.daemons.push_back(d.Scalar());
                     }
                     if (s.daemons.empty()) {
@@ -271,7 +278,7 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
                         err(v, "fields must be a list of group names");
                         ok = false;
                     } else {
-                        for (const auto& x : v) s.fields.push_back(x.IsScalar() ? x.Scalar() : "");
+                        for (const auto& x : v.items()) s.fields.push_back(x.IsScalar() ? x.Scalar() : "");
                     }
                 } else if (k == "severity") {
                     std::string sv;
@@ -301,22 +308,22 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
                         ok = false;
                         continue;
                     }
-                    for (const auto& fn : v) {
+                    for (const auto& fn : v.items()) {
                         SignatureFact sf;
-                        if (!fn.IsMap() || !fn["name"] || !fn["name"].IsScalar()) {
+                        if (!fn.IsMap() || !fn["name"].IsScalar()) {
                             err(fn, "fact: expected {name: ..., subject: ..., count: true | value: ...}");
                             ok = false;
                             continue;
                         }
                         sf.name = fn["name"].Scalar();
-                        if (fn["subject"]) sf.subject = fn["subject"].Scalar();
-                        if (fn["count"] && fn["count"].IsScalar() && fn["count"].Scalar() == "true") {
+                        if (fn["subject"].IsDefined()) sf.subject = fn["subject"].Scalar();
+                        if (fn["count"].IsScalar() && fn["count"].Scalar() == "true") {
                             sf.kind = SignatureFact::Kind::Count;
-                        } else if (fn["value"]) {
+                        } else if (fn["value"].IsDefined()) {
                             sf.kind = SignatureFact::Kind::Last;
                             sf.value = fn["value"].Scalar();
                         }
-                        for (const auto& fk : fn) {
+                        for (const auto& fk : fn.entries()) {
                             const std::string kk = fk.first.Scalar();
                             if (kk != "name" && kk != "subject" && kk != "count" && kk != "value") {
                                 err(fk.first, "fact: unknown key '" + kk + "'");
@@ -346,7 +353,7 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
                 err(e, "signature " + s.id + ": meaning is missing");
                 ok = false;
             }
-            if (!e["severity"] && ok) {
+            if (!e["severity"].IsDefined() && ok) {
                 err(e, "signature " + s.id + ": severity is missing");
                 ok = false;
             }
@@ -395,7 +402,7 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
             bool fields_ok = true;
             for (const auto& [name, idx] : named)
                 if (!listed.count(name)) {
-                    err(fields_node ? fields_node : pattern_node,
+                    err(fields_node.IsDefined() ? fields_node : pattern_node,
                         "signature " + s.id + ": group (?P<" + name + ">...) is not listed in fields");
                     fields_ok = false;
                 }
@@ -416,9 +423,9 @@ void SignatureSet::parse_document(const std::string& file, const std::string& te
                     }
             if (!fields_ok) continue;
             c->ncap = c->re->NumberOfCapturingGroups();
-            if (examples_node) {
+            if (examples_node.IsDefined()) {
                 bool ex_ok = true;
-                for (const auto& ex : examples_node) {
+                for (const auto& ex : examples_node.items()) {
                     if (!ex.IsScalar() || !RE2::PartialMatch(ex.Scalar(), *c->re)) {
                         err(ex, "signature " + s.id + ": example does not match the pattern");
                         ex_ok = false;
@@ -499,6 +506,13 @@ void SignatureSet::match_indices(std::string_view program, std::string_view mess
     // The DFA ran out of memory (or the set did not compile): fall back to one by one.
     out.clear();
     for (int i : g.global)
+        if (RE2::PartialMatch(piece(message), *compiled_[static_cast<std::size_t>(i)]->re)) out.push_back(i);
+}
+
+void SignatureSet::match_indices_each(std::string_view program, std::string_view message, std::vector<int>& out) const {
+    out.clear();
+    if (groups_.empty()) return;
+    for (int i : group_for(program).global)
         if (RE2::PartialMatch(piece(message), *compiled_[static_cast<std::size_t>(i)]->re)) out.push_back(i);
 }
 

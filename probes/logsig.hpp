@@ -13,6 +13,9 @@
 namespace re2 {
 class RE2;
 }
+namespace pft::rules::yaml {
+class Node;
+}
 
 namespace pft::probes {
 
@@ -87,13 +90,16 @@ public:
     std::vector<SigMatch> match(std::string_view program, std::string_view message) const;
     // Cheap form: only the indices into signatures(), appended to out (cleared first).
     void match_indices(std::string_view program, std::string_view message, std::vector<int>& out) const;
+    // The same result, pattern by pattern, without compiling the daemon's set: for a
+    // handful of lines (start-up checks), where building the set would cost more.
+    void match_indices_each(std::string_view program, std::string_view message, std::vector<int>& out) const;
     // Field extraction for one signature the set reported.
     bool extract(std::size_t index, std::string_view message, SigMatch& out) const;
 
 private:
     struct Group;
     struct Compiled;
-    void parse_document(const std::string& label, const std::string& text, bool macros_pass);
+    void parse_document(const std::string& label, const rules::yaml::Node& root, bool macros_pass);
     void compile();
     const Group& group_for(std::string_view program) const;
     void ensure_compiled(const Group& g) const;

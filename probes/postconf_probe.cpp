@@ -108,7 +108,10 @@ private:
         for (const auto& [n, lines] : mc.lines_by_name()) {
             if (lines.size() < 2) continue;
             std::string at = "set on lines";
-            for (auto l : lines) at += " " + std::to_string(l);
+            for (auto l : lines) {
+                at += ' ';
+                at += std::to_string(l);
+            }
             out.known("maincf.duplicate", n, static_cast<std::int64_t>(lines.size()), ev.at(lines[1], n + ": " + at));
         }
     }

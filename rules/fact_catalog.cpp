@@ -1,8 +1,9 @@
 // fact_catalog.cpp - reading probes/facts.yaml.
 #include "rules/fact_catalog.hpp"
 
-#include "rules/yaml_cpp.hpp"
+#include "rules/yaml_tree.hpp"
 
+#include <fstream>
 #include <map>
 
 namespace pft::rules {
@@ -12,23 +13,34 @@ FactCatalog load_fact_catalog(const std::filesystem::path& file, Diagnostics& di
     std::string fname = file.filename().string() == "facts.yaml" && file.parent_path().filename() == "probes"
                             ? "probes/facts.yaml"
                             : file.string();
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(file.string());
-    } catch (const YAML::ParserException& e) {
-        diags.error(Location{fname, e.mark.line + 1, e.mark.column + 1}, "YAML syntax: " + e.msg);
-        return cat;
-    } catch (const std::exception& e) {
-        diags.error(Location{fname, 0, 0}, std::string("cannot read fact catalog: ") + e.what());
+    // libyaml (rules/yaml_tree), like the knowledge base: yaml-cpp was half of the start-up.
+    std::string text;
+    {
+        std::error_code ec;
+        auto size = std::filesystem::file_size(file, ec);
+        std::ifstream in(file, std::ios::binary);
+        if (ec || !in) {
+            diags.error(Location{fname, 0, 0}, "cannot read fact catalog: " + (ec ? ec.message() : std::string("cannot open")));
+            return cat;
+        }
+        text.resize(static_cast<std::size_t>(size));
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+    }
+    yaml::Stream stream;
+    yaml::Stream::Error err;
+    if (!stream.parse(text, &err)) {
+        diags.error(Location{fname, err.mark.line + 1, err.mark.column + 1}, "YAML syntax: " + err.message);
         return cat;
     }
-    YAML::Node facts = root["facts"];
+    yaml::Node root = stream.documents().empty() ? yaml::Node() : stream.documents().front();
+    yaml::Node facts = root["facts"];
     if (!facts.IsSequence()) {
         diags.error(Location{fname, 1, 1}, "the fact catalog needs a 'facts' list");
         return cat;
     }
-    for (const auto& n : facts) {
-        Location loc{fname, n.Mark().line + 1, n.Mark().column + 1};
+    for (const auto& n : facts.items()) {
+        Location loc{fname, n.mark().line + 1, n.mark().column + 1};
         if (!n.IsMap()) {
             diags.error(loc, "a fact declaration must be a mapping");
             continue;

@@ -31,7 +31,10 @@ MainCf parse_main_cf(std::string_view text) {
         if (is_blank(l.text.front())) {
             if (in_entry) {
                 auto& v = out.entries.back().value;
-                if (v.size() < max_value) v += (v.empty() ? "" : " ") + std::string(t);
+                if (v.size() < max_value) {
+                    if (!v.empty()) v += ' ';
+                    v += t;
+                }
             } else if (!in_bad) {
                 out.warnings.push_back({l.number, "continuation line without a parameter before it: " +
                                                       engine::printable(t, 80)});

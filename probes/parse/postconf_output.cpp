@@ -56,7 +56,10 @@ PostconfOutput parse_postconf(std::string_view text) {
                 continue;
             }
             auto& v = out.entries.back().value;
-            if (v.size() < max_value) v += (v.empty() ? "" : " ") + std::string(t);
+            if (v.size() < max_value) {
+                if (!v.empty()) v += ' ';
+                v += t;
+            }
             continue;
         }
         last_ok = false;
