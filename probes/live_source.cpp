@@ -197,8 +197,9 @@ LiveSource::LiveSource(LiveOptions options) : opt_(std::move(options)) {
 }
 
 Artifact LiveSource::get(const std::string& name) {
-    // DNS answers are asked for by more than one probe (dns, dane): query each name once.
-    if (name.rfind("dig/", 0) != 0) return produce(name);
+    // DNS answers are asked for by more than one probe (dns, dane), and the TLS probe
+    // starts its handshakes early: query each name and shake hands on each port once.
+    if (name.rfind("dig/", 0) != 0 && name.rfind("tls/s_client-", 0) != 0) return produce(name);
     {
         std::lock_guard lk(mu_);
         if (auto it = dig_cache_.find(name); it != dig_cache_.end()) return it->second;

@@ -650,8 +650,13 @@ std::string LogScanner::fast_signature(string_view line, engine::TimePoint refer
     LogSummary saved = std::move(sum_);
     sum_ = LogSummary{};
     sum_.signature_hits.assign(saved.signature_hits.size(), 0);
+    // The per-hour pointer cache points into a summary: it must not outlive the swap.
+    last_traffic_ = nullptr;
+    last_hour_ = INT64_MIN;
     int f = classify(l, 0, 0, line);
     sum_ = std::move(saved);
+    last_traffic_ = nullptr;
+    last_hour_ = INT64_MIN;
     std::string ids;
     if (f >= 0)
         for (int i : fast_->sigs[static_cast<std::size_t>(f)]) {

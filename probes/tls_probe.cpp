@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <future>
 #include <set>
 
 namespace pft::probes {
@@ -155,6 +156,14 @@ public:
         }
         const std::int64_t now = src.now().time_since_epoch().count();
         std::string host = cfg.myhostname();
+        // Live: the handshakes do not need the MX answers, so they start now, beside the
+        // MX lookups (a silent DNS server then costs one timeout, not timeout + handshakes).
+        // The source keeps each handshake's result; the facts are emitted in the usual order.
+        std::future<void> handshakes;
+        if (src.is_live())
+            handshakes = std::async(std::launch::async, [&src, ps = ports(cfg)] {
+                for (int port : ps) (void)src.get("tls/s_client-" + std::to_string(port) + ".txt");
+            });
         auto mx = mx_names(src, cfg);
         std::set<std::string> params;
         for (const auto& f : cfg.tls_files()) params.insert(f.param);
@@ -163,6 +172,7 @@ public:
             stat_facts(src, p, out);
             if (is_cert_param(p)) cert_facts(src, p, now, host, mx, out);
         }
+        if (handshakes.valid()) handshakes.wait();
         for (int port : ports(cfg)) presented(src, port, now, host, out);
     }
 
