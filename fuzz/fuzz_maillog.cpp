@@ -16,17 +16,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return s;
     }();
     const engine::TimePoint ref{std::chrono::seconds(1795608257)};
-    probes::parse::StampCache cache;
+    probes::StampCache cache;
     std::string_view text = fuzz::as_text(data, size);
     std::vector<int> hits;
     while (!text.empty()) {
         auto nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        auto a = probes::parse::parse_syslog_line(line, ref, cache);
-        auto b = probes::parse::parse_syslog_line(line, ref);
+        auto a = probes::parse_syslog_line(line, ref, cache);
+        auto b = probes::parse_syslog_line(line, ref);
         if (a.time != b.time || a.message != b.message) std::abort(); // the cache must not change the result
-        (void)probes::parse::leading_queue_id(a.message);
+        (void)probes::leading_queue_id(a.message);
         hits.clear();
         sigs->match_indices(a.program, a.message, hits);
         for (int i : hits) {
