@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <unordered_map>
@@ -595,18 +596,25 @@ std::optional<Value> parse_unit_literal(const std::string& text) {
     double x = std::strtod(num.c_str(), &end);
     if (!end || *end) return std::nullopt;
     bool is_int = num.find('.') == std::string::npos;
+    // A number beyond what a 64-bit integer holds (after its unit) is refused, not wrapped.
+    auto fits = [](double v) { return std::isfinite(v) && std::fabs(v) < 9.0e18; };
     if (unit.empty()) {
-        if (is_int) return Value(static_cast<std::int64_t>(std::strtoll(num.c_str(), nullptr, 10)));
+        if (is_int) {
+            errno = 0;
+            long long n = std::strtoll(num.c_str(), nullptr, 10);
+            if (errno == ERANGE) return std::nullopt;
+            return Value(static_cast<std::int64_t>(n));
+        }
         return Value(x);
     }
     if (unit == "%") return Value(x);
     static const std::pair<const char*, double> durations[] = {{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
     for (auto [u, mult] : durations)
-        if (unit == u) return Value(engine::Duration(static_cast<long long>(std::llround(x * mult))));
+        if (unit == u) return fits(x * mult) ? std::optional<Value>(Value(engine::Duration(std::llround(x * mult)))) : std::nullopt;
     static const std::pair<const char*, double> sizes[] = {{"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
                                                            {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
     for (auto [u, mult] : sizes)
-        if (unit == u) return Value(static_cast<std::int64_t>(std::llround(x * mult)));
+        if (unit == u) return fits(x * mult) ? std::optional<Value>(Value(static_cast<std::int64_t>(std::llround(x * mult)))) : std::nullopt;
     return std::nullopt;
 }
 

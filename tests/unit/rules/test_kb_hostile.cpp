@@ -1,11 +1,14 @@
 // test_kb_hostile.cpp - every kind of knowledge-base error the loader and the expression
 // parser report, each at its file:line:column; hostile YAML (deep nesting, alias bombs)
 // ends quickly with an error instead of a crash; RE2 refuses what would backtrack.
+#include "engine/value.hpp"
+#include "rules/expr_parser.hpp"
 #include "rules/loader.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 
 using namespace pft;
 
@@ -172,4 +175,23 @@ TEST_CASE("kb: hostile YAML ends quickly with a located error, never a crash", "
         CHECK(d.has_errors());
     }
     CHECK(s < 20.0);
+}
+
+// Found by fuzz_expr: "5555...5s" overflowed to INT64_MIN, and formatting it negated INT64_MIN.
+TEST_CASE("expr: numbers beyond 64 bits are refused, extreme durations format", "[rules][expr][hostile]") {
+    CHECK_FALSE(rules::parse_unit_literal("55555555555555555555555555555s"));
+    CHECK_FALSE(rules::parse_unit_literal("99999999999999999999"));
+    CHECK_FALSE(rules::parse_unit_literal("1e400"));
+    CHECK_FALSE(rules::parse_unit_literal("99999999999GiB"));
+    CHECK(rules::parse_unit_literal("15250w"));
+    CHECK(engine::format_duration(engine::Duration(INT64_MIN)).rfind("-", 0) == 0);
+    CHECK(engine::format_duration(engine::Duration(INT64_MAX)).find('d') != std::string::npos);
+    rules::Diagnostics d;
+    engine::SymbolTable names, subjects;
+    rules::ExprContext ctx;
+    ctx.names = &names;
+    ctx.subjects = &subjects;
+    ctx.diags = &d;
+    CHECK_FALSE(rules::parse_expression("p1.x[5555555555555555555555555555555s] > 1", ctx));
+    CHECK(d.has_errors());
 }
