@@ -52,6 +52,7 @@ public:
     std::string describe() const override;
     bool is_live() const override { return true; }
     std::vector<std::string> warnings() const override;
+    std::vector<std::string> commands_run() const override;
 
     // The artefact names this source can produce (the allow-list).
     static std::vector<std::string> artefact_names();
@@ -73,6 +74,7 @@ private:
     mutable std::mutex mu_;
     std::map<std::string, std::shared_future<ExecResult>> runs_; // each command runs once per source
     std::vector<std::string> warnings_;
+    std::vector<std::string> commands_run_;
     std::optional<std::chrono::steady_clock::time_point> dns_started_;
 };
 
