@@ -3,6 +3,12 @@
 // catastrophically slow), so a bad pattern is a load error, not a run-time one.
 #include "rules/expr_parser.hpp"
 
+// GCC 12 reports a false -Wmaybe-uninitialized on destroying a std::variant temporary
+// (engine::Value) once the parser's recursion guard changes inlining.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -241,6 +247,13 @@ private:
         return e;
     }
     ExprPtr parse_not() {
+        // Every level of nesting ('(', 'not', '-', '[') passes here: bound the recursion
+        // so a hostile "((((..." is an error, not a stack overflow (found by fuzz_expr).
+        Depth depth(depth_);
+        if (depth_ > max_depth) {
+            error(cur_.pos, "expression nested deeper than " + std::to_string(max_depth) + " levels");
+            return nullptr;
+        }
         std::size_t st = cur_.pos;
         if (is_kw("not") || is_sym("!")) {
             advance();
@@ -335,6 +348,16 @@ private:
         return a;
     }
     ExprPtr parse_unary() {
+        // Every level of nesting ('(', 'not', '-', '[') passes here: bound the recursion
+        // so a hostile "((((..." is an error, not a stack overflow (found by fuzz_expr).
+        Depth depth(depth_);
+        if (depth_ > max_depth) {
+            error(cur_.pos, "expression nested deeper than " + std::to_string(max_depth) + " levels");
+            return nullptr;
+        }
+        return parse_unary_inner();
+    }
+    ExprPtr parse_unary_inner() {
         std::size_t st = cur_.pos;
         if (is_sym("-")) {
             advance();
@@ -582,6 +605,15 @@ private:
     Token cur_;
     std::size_t prev_end_ = 0;
     bool failed_ = false;
+    struct Depth {
+        int& d;
+        explicit Depth(int& x) : d(x) { ++d; }
+        ~Depth() { --d; }
+        Depth(const Depth&) = delete;
+        Depth& operator=(const Depth&) = delete;
+    };
+    static constexpr int max_depth = 100;
+    int depth_ = 0;
     std::vector<std::pair<const Expr*, std::size_t>> start_; // where each node's text starts
 };
 

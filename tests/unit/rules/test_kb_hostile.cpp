@@ -195,3 +195,22 @@ TEST_CASE("expr: numbers beyond 64 bits are refused, extreme durations format", 
     CHECK_FALSE(rules::parse_expression("p1.x[5555555555555555555555555555555s] > 1", ctx));
     CHECK(d.has_errors());
 }
+
+// Found by fuzz_expr: 10 000 '(' overflowed the stack of the recursive-descent parser.
+TEST_CASE("expr: deep nesting is an error at its column, not a stack overflow", "[rules][expr][hostile]") {
+    for (const std::string& deep : {std::string(100000, '('), std::string(50000, '-') + "1",
+                                    [] { std::string s; for (int i = 0; i < 20000; ++i) s += "not "; return s + "true"; }(),
+                                    [] { std::string s = "a.b"; for (int i = 0; i < 20000; ++i) s += "[a.b"; return s; }()}) {
+        rules::Diagnostics d;
+        engine::SymbolTable names, subjects;
+        rules::ExprContext ctx;
+        ctx.names = &names;
+        ctx.subjects = &subjects;
+        ctx.diags = &d;
+        ctx.where = {"f.yaml", 2, 11};
+        CHECK_FALSE(rules::parse_expression(deep, ctx));
+        REQUIRE(d.has_errors());
+        CHECK(d.items().front().message.find("nested deeper than 100 levels") != std::string::npos);
+        CHECK(d.items().front().loc.column > 11);
+    }
+}
