@@ -133,6 +133,7 @@ for t in $targets; do
     # A per-input time limit of 30 s catches a catastrophically slow input; memory is capped at 2 GB.
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}" \
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}" \
+    LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/fuzz/lsan.supp}" \
         "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 $max_len -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/$t-" "$work/corpus/$t" "$work/seeds/$t" > "$log" 2>&1 || rc=$?
     end=$(date +%s)
