@@ -117,7 +117,7 @@ public:
             out["cleared"] = cleared;
             out["changed"] = changed;
             out["exit_code"] = code;
-            std::cout << out.dump(2) << "\n";
+            std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
             return code;
         }
         auto P = [](const json& j, const char* k) { return engine::printable(j.value(k, ""), 120); };

@@ -179,7 +179,7 @@ public:
         if (!save_.empty()) {
             std::string err;
             auto j = guide::session_json(session, src->is_live() ? "live" : "bundle", c.from);
-            if (guide::write_private_file(save_, j.dump(2) + "\n", &err)) out << "Session saved to " << save_ << " (resume with --resume)\n";
+            if (guide::write_private_file(save_, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", &err)) out << "Session saved to " << save_ << " (resume with --resume)\n";
             else std::cerr << "pftriage: cannot save the session to " << save_ << ": " << err << "\n";
         }
         return rep.exit_code;

@@ -421,7 +421,7 @@ public:
                 for (const auto& h : results) j["messages"].push_back(history_json(h));
                 j["stats"] = {{"lines", st.lines}, {"opened", st.opened}, {"closed", st.closed}, {"evicted", st.evicted},
                               {"open_at_end", st.open_at_end}};
-                std::cout << j.dump(2) << "\n";
+                std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
             } else {
                 for (const auto& h : results) render_history_text(std::cout, h);
                 std::cout << results.size() << " message(s) found in " << st.lines << " lines";
@@ -451,7 +451,7 @@ public:
                     j["source"] = what;
                     j["scan"] = {{"bytes", reader.stats().bytes}, {"seconds", secs_taken}};
                 }
-                std::cout << j.dump(2) << "\n";
+                std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
             } else if (o_.unmatched) {
                 render_unmatched_text(std::cout, s, std::max<std::size_t>(o_.top, 100));
             } else {
@@ -461,8 +461,12 @@ public:
             }
         }
         for (const auto& e : reader.stats().errors) std::cerr << "pftriage: " << e << "\n";
-        if (reader.stats().long_lines_cut && !c.quiet)
-            std::cerr << "pftriage: " << reader.stats().long_lines_cut << " over-long lines were cut\n";
+        if (reader.stats().long_lines_cut && !c.quiet) {
+            std::string where;
+            for (const auto& f : reader.stats().long_line_inputs) where += (where.empty() ? "" : ", ") + f;
+            std::cerr << "pftriage: " << reader.stats().long_lines_cut << " over-long lines were cut (in " << where
+                      << "); only the head of each was read\n";
+        }
         if (!reader.stats().errors.empty() && reader.stats().bytes == 0) return kDataErr;
         return rc;
     }

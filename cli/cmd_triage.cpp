@@ -80,7 +80,7 @@ public:
                 if (x["id"] == cause_) one = x;
             for (auto& x : j["not_concluded"])
                 if (x["id"] == cause_) one = x;
-            std::cout << one.dump(2) << "\n";
+            std::cout << one.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
             render_explanation_text(t.rep, cause_, std::cout, style(c));
         }

@@ -141,6 +141,6 @@ json report_json(const Report& r) {
     return j;
 }
 
-void render_json(const Report& r, std::ostream& out) { out << report_json(r).dump(2) << "\n"; }
+void render_json(const Report& r, std::ostream& out) { out << report_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"; }
 
 } // namespace pft::cli

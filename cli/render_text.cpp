@@ -163,6 +163,15 @@ void render_text(const Report& r, std::ostream& out, const TextStyle& st) {
         out << "\n" << p("33", "Input warnings") << "\n";
         for (const auto& w : r.warnings) out << "  ! " << engine::printable(w, 200) << "\n";
     }
+    if (!r.commands_run.empty()) {
+        // Everything pftriage ran on this host (all read-only, from its fixed allow-list).
+        if (st.verbose) {
+            out << "\nCommands run (read-only):\n";
+            for (const auto& c : r.commands_run) out << "  $ " << engine::printable(c, 300) << "\n";
+        } else {
+            out << "\n" << r.commands_run.size() << " read-only commands were run on this host (-v lists them).\n";
+        }
+    }
     if (st.verbose && !r.timings.empty()) {
         out << "\nProbes:\n";
         for (const auto& t : r.timings) {

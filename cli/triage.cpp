@@ -86,6 +86,7 @@ GatheredFacts gather_facts(const Knowledge& k, probes::Source& src,
         g.timings.push_back(o.t);
     }
     for (const auto& w : src.warnings()) g.warnings.push_back(w);
+    g.commands_run = src.commands_run();
     return g;
 }
 
@@ -152,6 +153,7 @@ Report build_report(const Knowledge& k, const engine::Engine& eng, const std::op
     rep.symptom = symptom;
     rep.now = eng.now();
     rep.warnings = gathered.warnings;
+    rep.commands_run = gathered.commands_run;
     rep.timings = gathered.timings;
     rep.metrics = collect_metrics(gathered.facts, rep.now);
     const auto& kb = k.kb;

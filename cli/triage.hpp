@@ -41,6 +41,7 @@ struct GatheredFacts {
     std::vector<engine::Fact> facts;
     std::vector<std::string> warnings;
     std::vector<ProbeTiming> timings;
+    std::vector<std::string> commands_run; // by a live source, with their outcomes
 };
 // on_done, when set, is called once per probe as it finishes (one call at a time).
 GatheredFacts gather_facts(const Knowledge& k, probes::Source& src,

@@ -61,19 +61,20 @@ bool Value::truthy() const {
 }
 
 std::string format_duration(Duration d) {
-    long long s = d.count();
-    std::string sign = s < 0 ? "-" : "";
-    if (s < 0) s = -s;
-    long long days = s / 86400, hours = (s % 86400) / 3600, mins = (s % 3600) / 60, secs = s % 60;
+    // The magnitude as unsigned: -INT64_MIN does not fit a long long.
+    unsigned long long s = d.count() < 0 ? 0ULL - static_cast<unsigned long long>(d.count())
+                                          : static_cast<unsigned long long>(d.count());
+    std::string sign = d.count() < 0 ? "-" : "";
+    unsigned long long days = s / 86400, hours = (s % 86400) / 3600, mins = (s % 3600) / 60, secs = s % 60;
     char buf[64];
     if (days > 0)
-        std::snprintf(buf, sizeof buf, "%lldd %lldh", days, hours);
+        std::snprintf(buf, sizeof buf, "%llud %lluh", days, hours);
     else if (hours > 0)
-        std::snprintf(buf, sizeof buf, "%lldh %lldm", hours, mins);
+        std::snprintf(buf, sizeof buf, "%lluh %llum", hours, mins);
     else if (mins > 0)
-        std::snprintf(buf, sizeof buf, "%lldm %llds", mins, secs);
+        std::snprintf(buf, sizeof buf, "%llum %llus", mins, secs);
     else
-        std::snprintf(buf, sizeof buf, "%llds", secs);
+        std::snprintf(buf, sizeof buf, "%llus", secs);
     return sign + buf;
 }
 

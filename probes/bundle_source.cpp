@@ -93,6 +93,23 @@ bool read_bounded(int fd, std::size_t max, std::string& out, bool& more) {
     }
 }
 
+// Whether a name (perhaps under the bundle's own top directory) is one the probes read:
+// the spec's files, dig/, tls/ and tls-keymatch/ entries. Other archive entries may hold
+// only a small share of the memory, so junk cannot crowd the evidence out.
+bool is_artifact_name(const std::string& name) {
+    static const char* const fixed[] = {"MANIFEST", "postconf.txt", "postconf-n.txt", "postconf-M.txt",
+        "postconf-warnings.txt", "main.cf", "master.cf", "postfix-check.txt", "postfix-status.txt",
+        "postqueue-j.txt", "mailq.txt", "maillog", "ss-tlnp.txt", "df.txt", "df-i.txt", "meminfo.txt",
+        "loadavg.txt", "ls-etc-postfix.txt", "tables.txt", "dkim-selectors.txt", "collect.log"};
+    auto known = [](std::string_view n) {
+        for (const char* f : fixed)
+            if (n == f) return true;
+        return n.rfind("dig/", 0) == 0 || n.rfind("tls/", 0) == 0 || n.rfind("tls-keymatch/", 0) == 0;
+    };
+    auto slash = name.find('/');
+    return known(name) || (slash != std::string::npos && known(std::string_view(name).substr(slash + 1)));
+}
+
 } // namespace
 
 bool is_safe_relative_name(const std::string& name) {
@@ -228,7 +245,7 @@ std::unique_ptr<BundleSource> BundleSource::from_archive(const std::string& file
         archive_read_free(ar);
         return nullptr;
     }
-    std::size_t total = 0, count = 0;
+    std::size_t total = 0, other = 0, scanned = 0, count = 0;
     bool any_header = false;
     struct archive_entry* e = nullptr;
     while (true) {
@@ -288,9 +305,25 @@ std::unique_ptr<BundleSource> BundleSource::from_archive(const std::string& file
         }
         if (archive_entry_size_is_set(e) && archive_entry_size(e) > static_cast<la_int64_t>(limits.max_file)) {
             b->warn("archive entry " + shown + ": refused: larger than " + mib(limits.max_file));
+            // libarchive skips the data when the next header is read, decompressing it all the same.
+            scanned += static_cast<std::size_t>(archive_entry_size(e));
+            if (scanned > limits.max_scan) {
+                b->warn(file + ": more than " + mib(limits.max_scan) + " decompressed; stopped at entry " + shown);
+                break;
+            }
             continue;
         }
+        // Memory is bounded by what is kept (max_total, of which max_other for names no
+        // probe reads); time by what is decompressed, kept or not (max_scan).
+        bool artifact = is_artifact_name(name);
         bool too_big = false, stop = false;
+        auto drop = [&] { // give back what this entry held
+            total -= std::min(total, ent.data.size());
+            if (!artifact) other -= std::min(other, ent.data.size());
+            ent.data.clear();
+            ent.data.shrink_to_fit();
+            too_big = true;
+        };
         char buf[65536];
         while (true) {
             la_ssize_t n = archive_read_data(ar, buf, sizeof buf);
@@ -299,26 +332,40 @@ std::unique_ptr<BundleSource> BundleSource::from_archive(const std::string& file
                 b->warn("archive entry " + shown + ": read error: " +
                         clean_name(archive_error_string(ar) ? archive_error_string(ar) : "?"));
                 stop = n == ARCHIVE_FATAL;
-                ent.data.clear();
-                too_big = true; // drop the partial entry
+                drop(); // the partial entry
                 break;
             }
+            scanned += static_cast<std::size_t>(n);
+            if (scanned > limits.max_scan) {
+                b->warn(file + ": more than " + mib(limits.max_scan) + " decompressed; stopped at entry " + shown);
+                drop();
+                stop = true;
+                break;
+            }
+            if (too_big) continue; // read through an entry we do not keep
             if (ent.data.size() + static_cast<std::size_t>(n) > limits.max_file) {
                 b->warn("archive entry " + shown + ": refused: larger than " + mib(limits.max_file));
-                too_big = true;
-                break;
+                drop();
+                continue;
             }
-            if (total + static_cast<std::size_t>(n) > limits.max_total) {
-                b->warn(file + ": more than " + mib(limits.max_total) + " decompressed; stopped at entry " + shown);
-                too_big = stop = true;
-                break;
+            if (total + static_cast<std::size_t>(n) > limits.max_total ||
+                (!artifact && other + static_cast<std::size_t>(n) > limits.max_other)) {
+                b->warn(file + ": more than " + mib(artifact ? limits.max_total : limits.max_other) + " decompressed" +
+                        (artifact ? "" : " in files that are not bundle artefacts") + "; entry " + shown + " skipped");
+                drop();
+                continue;
             }
             total += static_cast<std::size_t>(n);
+            if (!artifact) other += static_cast<std::size_t>(n);
             ent.data.append(buf, static_cast<std::size_t>(n));
         }
         if (stop) break;
         if (too_big) continue;
-        if (b->entries_.count(name)) b->warn("archive entry " + shown + ": appears twice; the last one is used");
+        if (auto old = b->entries_.find(name); old != b->entries_.end()) {
+            b->warn("archive entry " + shown + ": appears twice; the last one is used");
+            total -= std::min(total, old->second.data.size());
+            if (!artifact) other -= std::min(other, old->second.data.size());
+        }
         b->entries_[name] = std::move(ent);
     }
     archive_read_free(ar);

@@ -16,7 +16,9 @@ namespace pft::probes {
 
 struct BundleLimits {
     std::size_t max_file = 64u * 1024 * 1024;      // per artefact
-    std::size_t max_total = 256u * 1024 * 1024;    // all of a .tar.gz, decompressed
+    std::size_t max_total = 128u * 1024 * 1024;    // kept of a .tar.gz, decompressed (peak memory stays < 256 MiB)
+    std::size_t max_other = 16u * 1024 * 1024;     // of that, in entries no probe reads (not a bundle file name)
+    std::size_t max_scan = 1024u * 1024 * 1024;    // decompressed in all, kept or not (a bomb's time bound)
     std::size_t max_entries = 20000;               // entries in a .tar.gz
 };
 

@@ -199,6 +199,30 @@ std::string flags_of(const ldns_pkt* p) {
     return f;
 }
 
+// The reply as dig prints it (header, question, answer and authority), after checking
+// that it answers our query (id and question); "" with *err set when it does not.
+std::string render_reply(ldns_pkt* reply, const ldns_rdf* qname, uint16_t id, const std::string& head,
+                         const std::string& name, const std::string& type, std::string* err) {
+    ldns_rr_list* qs = ldns_pkt_question(reply);
+    if (ldns_pkt_id(reply) != id || !qs || ldns_rr_list_rr_count(qs) != 1 ||
+        ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(qs, 0)), qname) != 0) {
+        *err = "reply does not match the query";
+        return {};
+    }
+    const ldns_lookup_table* rc = ldns_lookup_by_id(ldns_rcodes, static_cast<int>(ldns_pkt_get_rcode(reply)));
+    std::string rcode = rc && rc->name ? rc->name : "RCODE" + std::to_string(ldns_pkt_get_rcode(reply));
+    std::string s = head + ";; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: " + rcode +
+                    ", id: " + std::to_string(ldns_pkt_id(reply)) + "\n;; flags: " + flags_of(reply) +
+                    "; QUERY: " + std::to_string(ldns_pkt_qdcount(reply)) +
+                    ", ANSWER: " + std::to_string(ldns_pkt_ancount(reply)) +
+                    ", AUTHORITY: " + std::to_string(ldns_pkt_nscount(reply)) +
+                    ", ADDITIONAL: " + std::to_string(ldns_pkt_arcount(reply)) + "\n\n";
+    s += ";; QUESTION SECTION:\n;" + name + ".\t\tIN\t" + type + "\n\n";
+    s += section("ANSWER", ldns_pkt_answer(reply));
+    s += section("AUTHORITY", ldns_pkt_authority(reply));
+    return s;
+}
+
 } // namespace
 
 std::string DnsServer::describe() const { return address + "#" + std::to_string(port); }
@@ -337,26 +361,34 @@ std::string dns_query_text(const DnsServer& server, const std::string& type, con
         }
         via = "TCP";
     }
-    // The reply must answer our question.
-    ldns_rr_list* qs = ldns_pkt_question(reply);
-    if (ldns_pkt_id(reply) != id || !qs || ldns_rr_list_rr_count(qs) != 1 ||
-        ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(qs, 0)), qname.get()) != 0) {
-        ldns_pkt_free(reply);
-        return fail("reply does not match the query");
-    }
-    const ldns_lookup_table* rc = ldns_lookup_by_id(ldns_rcodes, static_cast<int>(ldns_pkt_get_rcode(reply)));
-    std::string rcode = rc && rc->name ? rc->name : "RCODE" + std::to_string(ldns_pkt_get_rcode(reply));
-    std::string s = head + ";; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: " + rcode +
-                    ", id: " + std::to_string(ldns_pkt_id(reply)) + "\n;; flags: " + flags_of(reply) +
-                    "; QUERY: " + std::to_string(ldns_pkt_qdcount(reply)) +
-                    ", ANSWER: " + std::to_string(ldns_pkt_ancount(reply)) +
-                    ", AUTHORITY: " + std::to_string(ldns_pkt_nscount(reply)) +
-                    ", ADDITIONAL: " + std::to_string(ldns_pkt_arcount(reply)) + "\n\n";
-    s += ";; QUESTION SECTION:\n;" + name + ".\t\tIN\t" + type + "\n\n";
-    s += section("ANSWER", ldns_pkt_answer(reply));
-    s += section("AUTHORITY", ldns_pkt_authority(reply));
-    s += ";; SERVER: " + server.describe() + "(" + server.address + ") (" + via + ")\n";
+    std::string err;
+    std::string s = render_reply(reply, qname.get(), id, head, name, type, &err);
     ldns_pkt_free(reply);
+    if (!err.empty()) return fail(err);
+    return s + ";; SERVER: " + server.describe() + "(" + server.address + ") (" + via + ")\n";
+}
+
+std::optional<std::string> dns_wire_text(std::string_view wire, const std::string& name, const std::string& type,
+                                         std::string* error) {
+    auto set = [&](const char* why) {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    if (wire.empty()) return set("empty reply");
+    std::unique_ptr<ldns_rdf, void (*)(ldns_rdf*)> qname(ldns_dname_new_frm_str((name + ".").c_str()), ldns_rdf_deep_free);
+    if (!qname) return set("bad name");
+    ldns_pkt* reply = nullptr;
+    if (ldns_wire2pkt(&reply, reinterpret_cast<const uint8_t*>(wire.data()), wire.size()) != LDNS_STATUS_OK) {
+        if (reply) ldns_pkt_free(reply);
+        return set("unreadable reply");
+    }
+    std::string err;
+    std::string s = render_reply(reply, qname.get(), ldns_pkt_id(reply), "", name, type, &err);
+    ldns_pkt_free(reply);
+    if (!err.empty()) {
+        if (error) *error = err;
+        return std::nullopt;
+    }
     return s;
 }
 

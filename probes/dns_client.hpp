@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace pft::probes {
 
@@ -29,5 +30,11 @@ std::string dns_query_text(const DnsServer& server, const std::string& type, con
 
 // True for a name that may be queried: printable LDH-ish labels, at most 253 bytes.
 bool is_queryable_name(const std::string& name);
+
+// A DNS reply in wire format as dig-like text (what dns_query_text returns after the
+// exchange), checked against the question name; nullopt with *error when it cannot be
+// decoded or answers another question (fuzz/fuzz_dns_wire.cpp feeds it).
+std::optional<std::string> dns_wire_text(std::string_view wire, const std::string& name, const std::string& type,
+                                         std::string* error);
 
 } // namespace pft::probes

@@ -266,9 +266,20 @@ ExecResult LiveSource::run(const std::vector<std::string>& argv, bool on_tty) {
     if (mine) {
         ExecOptions eo;
         eo.output_on_tty = on_tty;
-        promise.set_value(run_program(argv, opt_.timeout, opt_.max_output, eo));
+        ExecResult r = run_program(argv, opt_.timeout, opt_.max_output, eo);
+        std::string outcome = r.ok() ? "exit 0" : r.describe();
+        {
+            std::lock_guard lk(mu_);
+            commands_run_.push_back(command_line(argv) + "  (" + engine::printable(outcome, 120) + ")");
+        }
+        promise.set_value(std::move(r));
     }
     return fut.get();
+}
+
+std::vector<std::string> LiveSource::commands_run() const {
+    std::lock_guard lk(mu_);
+    return commands_run_;
 }
 
 Artifact LiveSource::from_command(const std::vector<std::string>& argv, bool on_tty) {

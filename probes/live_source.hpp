@@ -55,6 +55,7 @@ public:
     std::string describe() const override;
     bool is_live() const override { return true; }
     std::vector<std::string> warnings() const override;
+    std::vector<std::string> commands_run() const override;
 
     // The artefact names this source can produce (the allow-list).
     static std::vector<std::string> artefact_names();
@@ -78,6 +79,7 @@ private:
     std::map<std::string, std::shared_future<ExecResult>> runs_; // each command runs once per source
     std::vector<std::string> warnings_;
     std::map<std::string, Artifact> dig_cache_; // dig/ artefacts already answered (under mu_)
+    std::vector<std::string> commands_run_;
     std::optional<std::chrono::steady_clock::time_point> dns_started_;
     bool dns_answered_ = false; // the DNS server has answered at least one query of this source
 };

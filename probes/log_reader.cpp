@@ -319,6 +319,11 @@ bool LogReader::fill(std::string& buf, LogChunk& chunk) {
             while (k > 0 && base[k - 1] != '\n') --k;
             if (k == 0) {
                 ++stats_.long_lines_cut; // one line longer than a chunk: keep its head only
+                const LogInput& in = inputs_[im.index];
+                std::string label = engine::printable(in.label.empty() ? in.path : in.label, 200);
+                if (std::find(stats_.long_line_inputs.begin(), stats_.long_line_inputs.end(), label) ==
+                    stats_.long_line_inputs.end())
+                    stats_.long_line_inputs.push_back(label);
                 im.skipping = true;
             } else {
                 im.carry.assign(base + k, n - k);

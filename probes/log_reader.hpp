@@ -65,6 +65,7 @@ struct LogChunk {
 struct ReadStats {
     std::uint64_t bytes = 0;           // bytes read (decompressed)
     std::uint64_t long_lines_cut = 0;  // lines longer than a chunk, cut
+    std::vector<std::string> long_line_inputs; // the inputs (paths or labels) they were in, each once
     std::vector<std::string> errors;   // "mail.log.2.gz: corrupt gzip data at ..."
 };
 

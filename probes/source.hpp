@@ -35,6 +35,9 @@ public:
     virtual bool is_live() const = 0;
     // Warnings met while reading (bad MANIFEST line, refused link, ...).
     virtual std::vector<std::string> warnings() const { return {}; }
+    // What the source ran on the host, in order: each program's command line with its
+    // outcome, each TLS handshake and DNS query. Empty for a bundle (nothing is run).
+    virtual std::vector<std::string> commands_run() const { return {}; }
 };
 
 } // namespace pft::probes

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <netinet/in.h>
 #include <poll.h>
@@ -19,6 +20,38 @@
 namespace pft::probes {
 
 namespace {
+
+// OpenSSL writes to the socket with write(): a peer that has closed the connection
+// would kill the whole process with SIGPIPE. Block it in this thread while OpenSSL
+// runs (the write fails with EPIPE instead) and discard a SIGPIPE raised meanwhile.
+class NoSigpipe {
+public:
+    NoSigpipe() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        sigset_t pending;
+        sigpending(&pending);
+        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+        blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+    }
+    ~NoSigpipe() {
+        if (!blocked_) return;
+        sigset_t pending;
+        sigpending(&pending);
+        if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+            timespec zero{0, 0};
+            while (sigtimedwait(&pipe_, nullptr, &zero) == -1 && errno == EINTR) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    NoSigpipe(const NoSigpipe&) = delete;
+    NoSigpipe& operator=(const NoSigpipe&) = delete;
+
+private:
+    sigset_t pipe_{}, old_{};
+    bool was_pending_ = false, blocked_ = false;
+};
 
 using clock = std::chrono::steady_clock;
 
@@ -160,6 +193,7 @@ std::string tls_handshake_text(const std::string& host, int port, bool starttls,
         if (go.rfind("220", 0) != 0) return out + "error: STARTTLS refused: " + engine::printable(go, 120) + "\n";
     }
 
+    NoSigpipe no_sigpipe; // for every OpenSSL call below, SSL_free included
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) return out + "error: SSL_CTX_new: " + ssl_errors() + "\n";
     SSL_CTX_set_default_verify_paths(ctx);

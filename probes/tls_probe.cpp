@@ -9,6 +9,7 @@
 #include "probes/parse/dig_output.hpp"
 #include "probes/parse/s_client.hpp"
 #include "probes/parse/stat_lines.hpp"
+#include "probes/tls_certs.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/pem.h>
@@ -324,5 +325,19 @@ private:
 } // namespace
 
 std::unique_ptr<Probe> make_tls_probe() { return std::make_unique<TlsProbe>(); }
+
+std::vector<PemCertSummary> summarize_pem_certs(const std::string& text, std::int64_t now, const std::string& host) {
+    std::vector<PemCertSummary> out;
+    for (const auto& c : read_pem_certs(text)) {
+        PemCertSummary s;
+        s.subject = subject_of(c.get());
+        s.names = names_of(c.get());
+        s.days_left = days_left(c.get(), now);
+        s.expired = expired_at(c.get(), now);
+        s.covers_host = name_covers(s.names, host);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
 
 } // namespace pft::probes

@@ -3,10 +3,17 @@
 // catastrophically slow), so a bad pattern is a load error, not a run-time one.
 #include "rules/expr_parser.hpp"
 
+// GCC 12 reports a false -Wmaybe-uninitialized on destroying a std::variant temporary
+// (engine::Value) once the parser's recursion guard changes inlining.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <unordered_map>
@@ -240,6 +247,13 @@ private:
         return e;
     }
     ExprPtr parse_not() {
+        // Every level of nesting ('(', 'not', '-', '[') passes here: bound the recursion
+        // so a hostile "((((..." is an error, not a stack overflow (found by fuzz_expr).
+        Depth depth(depth_);
+        if (depth_ > max_depth) {
+            error(cur_.pos, "expression nested deeper than " + std::to_string(max_depth) + " levels");
+            return nullptr;
+        }
         std::size_t st = cur_.pos;
         if (is_kw("not") || is_sym("!")) {
             advance();
@@ -334,6 +348,16 @@ private:
         return a;
     }
     ExprPtr parse_unary() {
+        // Every level of nesting ('(', 'not', '-', '[') passes here: bound the recursion
+        // so a hostile "((((..." is an error, not a stack overflow (found by fuzz_expr).
+        Depth depth(depth_);
+        if (depth_ > max_depth) {
+            error(cur_.pos, "expression nested deeper than " + std::to_string(max_depth) + " levels");
+            return nullptr;
+        }
+        return parse_unary_inner();
+    }
+    ExprPtr parse_unary_inner() {
         std::size_t st = cur_.pos;
         if (is_sym("-")) {
             advance();
@@ -581,6 +605,15 @@ private:
     Token cur_;
     std::size_t prev_end_ = 0;
     bool failed_ = false;
+    struct Depth {
+        int& d;
+        explicit Depth(int& x) : d(x) { ++d; }
+        ~Depth() { --d; }
+        Depth(const Depth&) = delete;
+        Depth& operator=(const Depth&) = delete;
+    };
+    static constexpr int max_depth = 100;
+    int depth_ = 0;
     std::vector<std::pair<const Expr*, std::size_t>> start_; // where each node's text starts
 };
 
@@ -595,18 +628,25 @@ std::optional<Value> parse_unit_literal(const std::string& text) {
     double x = std::strtod(num.c_str(), &end);
     if (!end || *end) return std::nullopt;
     bool is_int = num.find('.') == std::string::npos;
+    // A number beyond what a 64-bit integer holds (after its unit) is refused, not wrapped.
+    auto fits = [](double v) { return std::isfinite(v) && std::fabs(v) < 9.0e18; };
     if (unit.empty()) {
-        if (is_int) return Value(static_cast<std::int64_t>(std::strtoll(num.c_str(), nullptr, 10)));
+        if (is_int) {
+            errno = 0;
+            long long n = std::strtoll(num.c_str(), nullptr, 10);
+            if (errno == ERANGE) return std::nullopt;
+            return Value(static_cast<std::int64_t>(n));
+        }
         return Value(x);
     }
     if (unit == "%") return Value(x);
     static const std::pair<const char*, double> durations[] = {{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {"w", 604800}};
     for (auto [u, mult] : durations)
-        if (unit == u) return Value(engine::Duration(static_cast<long long>(std::llround(x * mult))));
+        if (unit == u) return fits(x * mult) ? std::optional<Value>(Value(engine::Duration(std::llround(x * mult)))) : std::nullopt;
     static const std::pair<const char*, double> sizes[] = {{"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
                                                            {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
     for (auto [u, mult] : sizes)
-        if (unit == u) return Value(static_cast<std::int64_t>(std::llround(x * mult)));
+        if (unit == u) return fits(x * mult) ? std::optional<Value>(Value(static_cast<std::int64_t>(std::llround(x * mult)))) : std::nullopt;
     return std::nullopt;
 }
 

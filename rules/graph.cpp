@@ -4,7 +4,9 @@
 // GCC 12 reports a false -Wmaybe-uninitialized inside Boost's edge iterator
 // when write_graphviz is inlined (boost/graph/detail/adj_list_edge_iterator.hpp).
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 

@@ -439,6 +439,7 @@ void compile(KnowledgeBase& kb, Diagnostics& diags) {
         return it == kb.cause_index.end() ? -1 : it->second;
     };
     int order = 0;
+    std::vector<Location> rule_locs; // parallel to rb->rules: where each was written, for cycle errors
     for (const auto& d : kb.rules) {
         if (!d.id.empty() && !rule_ids.insert(d.id).second) diags.error(d.loc, "duplicate rule id '" + d.id + "'");
         engine::CompiledRule cr;
@@ -497,13 +498,13 @@ void compile(KnowledgeBase& kb, Diagnostics& diags) {
         if (!ok) continue;
         engine::analyze_rule(cr);
         rb->rules.push_back(std::move(cr));
+        rule_locs.push_back(d.loc);
     }
     auto st = engine::stratify(*rb);
     for (const auto& cyc : st.negative_cycles) {
         std::string names;
         for (int i : cyc) names += (names.empty() ? "" : ", ") + rb->rules[static_cast<std::size_t>(i)].id;
-        const auto& first = rb->rules[static_cast<std::size_t>(cyc.front())];
-        diags.error(Location{first.file, first.line, 0},
+        diags.error(rule_locs[static_cast<std::size_t>(cyc.front())],
                     "cycle through negation (not/unknown/count/cause) between rules: " + names);
     }
     kb.compiled = std::move(rb);

@@ -62,6 +62,7 @@ std::size_t Node::size() const {
 NodeData* Stream::make() { return &arena_.emplace_back(); }
 
 bool Stream::parse(const std::string& text, Error* err) {
+    constexpr std::size_t max_depth = 200;
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         if (err) *err = {Mark{0, 0}, "cannot initialise the YAML parser"};
@@ -158,6 +159,13 @@ bool Stream::parse(const std::string& text, Error* err) {
             anchor(seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor, n);
             attach(n);
             stack.push_back({n});
+            // libyaml's scanner spends time in proportion to the flow depth on every token
+            // (quadratic on "[[[[..."), and readers of the tree recurse: stop early.
+            if (stack.size() > max_depth) {
+                if (err) *err = {m, "nested deeper than " + std::to_string(max_depth) + " levels"};
+                ok = false;
+                done = true;
+            }
             break;
         }
         case YAML_SEQUENCE_END_EVENT:

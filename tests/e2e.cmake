@@ -28,3 +28,14 @@ add_test(NAME "lab: scenarios" COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOU
 # 47 scenarios: 717 s at -j 4 on 2 cores shared with other jobs (load ~20); most of a
 # scenario is waiting (postfix start, delivery), so 4 at once is faster than 2.
 set_tests_properties("lab: scenarios" PROPERTIES LABELS lab TIMEOUT 1500 RUN_SERIAL TRUE)
+# Hostile and broken bundles and knowledge bases (links out, FIFO, 2 GiB line, NULs, bombs,
+# truncation, YAML bombs, rule cycles): warnings, the rest used, memory < 256 MiB, no read outside.
+add_test(NAME "e2e: hostile input" COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_hostile.py $<TARGET_FILE:pftriage>)
+set_tests_properties("e2e: hostile input" PROPERTIES LABELS e2e TIMEOUT 1200)
+if(PFT_SANITIZE)
+  set_tests_properties("e2e: hostile input" PROPERTIES ENVIRONMENT "PFT_SANITIZED=1")
+endif()
+# Live faults in private namespaces (root): hanging/missing/denied postconf and postqueue,
+# DNS timeouts/SERVFAIL/truncated/garbage, TLS peers that send garbage, stall or stay silent.
+add_test(NAME "lab: live faults" COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/lab/test_live_faults.py $<TARGET_FILE:pftriage>)
+set_tests_properties("lab: live faults" PROPERTIES LABELS lab TIMEOUT 600 RUN_SERIAL TRUE SKIP_RETURN_CODE 77)

@@ -255,7 +255,7 @@ TEST_CASE("bundle .tar.gz: entries over 64 MiB-style limits are refused, the tot
     CHECK_FALSE(b->get("big.txt").ok);
     CHECK(b->get("a.txt").ok);
     CHECK_FALSE(b->get("b.txt").ok);
-    CHECK(any_warning(*b, "stopped at entry b.txt"));
+    CHECK(any_warning(*b, "entry b.txt skipped"));
 }
 
 TEST_CASE("bundle: a file that is not an archive, or a missing path, gives an error", "[bundle][archive]") {
@@ -266,4 +266,54 @@ TEST_CASE("bundle: a file that is not an archive, or a missing path, gives an er
     CHECK(err.find("junk.tar.gz") != std::string::npos);
     CHECK_FALSE(open_bundle(t / "nope", &err));
     CHECK(err.find("nope") != std::string::npos);
+}
+
+TEST_CASE("bundle .tar.gz: junk entries cannot crowd out the evidence (decompression bomb)",
+          "[bundle][archive][hostile]") {
+    TempDir t;
+    std::string tgz = t / "bomb.tar.gz";
+    // Zeros compress about 1000:1; the junk comes first, the evidence after it.
+    std::vector<TarEntry> es;
+    for (int i = 0; i < 6; ++i) es.push_back({"junk" + std::to_string(i) + ".bin", std::string(3000, '\0')});
+    es.push_back({"MANIFEST", "hostname: h\ncollected_at: 2026-11-25T14:04:17Z\n"});
+    es.push_back({"postconf.txt", "relayhost = [relay.example.org]\n"});
+    es.push_back({"dig/MX_example.org.txt", std::string(2000, 'x')});
+    write_tar_gz(tgz, es);
+    BundleLimits lim;
+    lim.max_file = 4000;
+    lim.max_total = 9000;
+    lim.max_other = 5000;
+    auto b = BundleSource::from_archive(tgz, nullptr, lim);
+    REQUIRE(b);
+    CHECK(b->get("junk0.bin").ok);
+    CHECK_FALSE(b->get("junk1.bin").ok);
+    CHECK(any_warning(*b, "not bundle artefacts; entry junk1.bin skipped"));
+    CHECK(b->manifest("hostname") == "h");
+    CHECK(b->get("postconf.txt").text == "relayhost = [relay.example.org]\n");
+    CHECK(b->get("dig/MX_example.org.txt").ok);
+
+    // The time bound: decompressing more than max_scan in all stops the reading, named.
+    lim.max_scan = 10000;
+    auto c = BundleSource::from_archive(tgz, nullptr, lim);
+    REQUIRE(c);
+    CHECK(any_warning(*c, "bomb.tar.gz: more than"));
+    CHECK(any_warning(*c, "stopped at entry junk3.bin"));
+}
+
+TEST_CASE("bundle .tar.gz: a truncated archive keeps the entries before the cut, with a warning",
+          "[bundle][archive][hostile]") {
+    TempDir t;
+    std::string tgz = t / "cut.tar.gz";
+    std::string filler;
+    for (int i = 0; i < 20000; ++i) filler += std::to_string(i * 7919) + " ";
+    write_tar_gz(tgz, {{"MANIFEST", "hostname: h\ncollected_at: 2026-11-25T14:04:17Z\n"},
+                       {"postconf.txt", "relayhost = x\n"},
+                       {"maillog", filler}});
+    std::string whole = slurp(tgz);
+    spit(tgz, whole.substr(0, whole.size() - 2000));
+    auto b = open_bundle(tgz, nullptr);
+    REQUIRE(b);
+    CHECK(b->get("postconf.txt").text == "relayhost = x\n");
+    CHECK_FALSE(b->get("maillog").ok);
+    CHECK(any_warning(*b, "archive entry maillog: read error"));
 }
