@@ -43,8 +43,9 @@ std::optional<AnswersFile> parse_answers(const std::string& label, const std::st
         return std::nullopt;
     }
     for (auto it = doc.begin(); it != doc.end(); ++it) {
-        const YAML::Node& k = it->first;
-        const YAML::Node& v = it->second;
+        // Copies: a yaml-cpp iterator yields a temporary pair; references to it dangle (ASan).
+        const YAML::Node k = it->first;
+        const YAML::Node v = it->second;
         std::string id = k.IsScalar() ? k.Scalar() : "";
         if (id == "symptom") {
             if (!v.IsScalar()) problem(v, "symptom must be a string");
