@@ -42,7 +42,11 @@ std::optional<std::int64_t> get_int(const nlohmann::json& o, const char* key) {
     auto it = o.find(key);
     if (it == o.end()) return std::nullopt;
     if (it->is_number_integer()) return it->get<std::int64_t>();
-    if (it->is_number_float()) return static_cast<std::int64_t>(it->get<double>());
+    if (it->is_number_float()) {
+        double d = it->get<double>(); // out of range or NaN would be undefined behaviour (fuzz finding)
+        if (!(d > -9.2e18 && d < 9.2e18)) return std::nullopt;
+        return static_cast<std::int64_t>(d);
+    }
     return std::nullopt;
 }
 

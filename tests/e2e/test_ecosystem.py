@@ -207,11 +207,11 @@ def on_tty(args, env):
 env_tty = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
 env_tty["TERM"] = "xterm"
 _, out = on_tty(["--from", STUCK], env_tty)
-check("colour on a terminal", "\x1b[" in out, repr(out[:200]))
+check("colour on a terminal", re.search(r"\x1b\[[0-9;]*m", out) is not None, repr(out[:200]))
 _, out = on_tty(["--from", STUCK], {**env_tty, "NO_COLOR": "1"})
-check("no colour with NO_COLOR, even on a terminal", "\x1b[" not in out, repr(out[:300]))
+check("no colour with NO_COLOR, even on a terminal", not re.search(r"\x1b\[[0-9;]*m", out), repr(out[:300]))
 _, out = on_tty(["--from", STUCK, "--no-color"], env_tty)
-check("no colour with --no-color", "\x1b[" not in out, repr(out[:300]))
+check("no colour with --no-color", not re.search(r"\x1b\[[0-9;]*m", out), repr(out[:300]))
 code, out, err = run("--from", STUCK, env=env_tty)
 check("no colour and no progress display in a pipe", "\x1b[" not in out + err and "\r" not in err, repr(err[:300]))
 code, out, err = run("--from", bundle("postfix-stopped"), "-q")

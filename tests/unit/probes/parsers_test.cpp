@@ -345,3 +345,11 @@ TEST_CASE("loadavg", "[parse][loadavg]") {
     CHECK(parse_loadavg("x y z\n").warnings.size() == 1);
     CHECK(parse_loadavg("").warnings.size() == 1);
 }
+
+TEST_CASE("postqueue -j: a huge float size or time is not converted (fuzz finding, UB)", "[parse][queue][hostile]") {
+    auto q = parse_postqueue_json(
+        R"({"queue_name": "deferred", "queue_id": "ABC123", "arrival_time": 1.88e39, "message_size": -1e300, "sender": "a@b.example", "recipients": []})"
+        "\n");
+    REQUIRE(q.messages.size() == 1);
+    CHECK(q.messages[0].queue_id == "ABC123");
+}
