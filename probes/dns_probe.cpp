@@ -45,16 +45,16 @@ public:
     }
 
     void prefetch(const std::vector<std::pair<std::string, std::string>>& qs) {
-        std::vector<std::pair<std::string, std::string>> todo;
+        std::vector<std::pair<std::string, std::string>> pending;
         {
             std::lock_guard lk(mu_);
             for (const auto& q : qs)
-                if (!cache_.count(artefact(q.first, q.second))) todo.push_back(q);
+                if (!cache_.count(artefact(q.first, q.second))) pending.push_back(q);
         }
-        for (std::size_t i = 0; i < todo.size(); i += parallel_queries) {
+        for (std::size_t i = 0; i < pending.size(); i += parallel_queries) {
             std::vector<std::future<void>> fs;
-            for (std::size_t j = i; j < std::min(todo.size(), i + parallel_queries); ++j)
-                fs.push_back(std::async(std::launch::async, [this, q = todo[j]] { get(q.first, q.second); }));
+            for (std::size_t j = i; j < std::min(pending.size(), i + parallel_queries); ++j)
+                fs.push_back(std::async(std::launch::async, [this, q = pending[j]] { get(q.first, q.second); }));
             for (auto& f : fs) f.get();
         }
     }
