@@ -36,7 +36,17 @@ int kb_lint(const Common& c, bool strict) {
     }
     if (k) {
         rules::lint(k->kb, k->catalog, diags);
-        if (k->signatures) rules::lint_signatures(k->kb, k->catalog, signature_uses(*k->signatures), diags);
+        if (k->signatures) {
+            rules::lint_signatures(k->kb, k->catalog, signature_uses(*k->signatures), diags);
+            // Start-up only parses the patterns; here each is compiled and its examples run.
+            for (const auto& e : k->signatures->check_examples()) {
+                rules::Location l;
+                l.file = e.file;
+                l.line = e.line;
+                l.column = e.column;
+                diags.error(l, e.message);
+            }
+        }
     }
     std::size_t warnings = diags.items().size() - diags.error_count();
     for (const auto& d : diags.sorted()) std::cout << d.to_string() << "\n";
@@ -68,8 +78,18 @@ int kb_test(const Common& c) {
         std::cout << "FAIL  " << r.name << "  (" << r.loc.to_string() << ")\n";
         for (const auto& f : r.failures) std::cout << "      " << f << "\n";
     }
-    std::cout << "kb test: " << (results.size() - failed) << " passed, " << failed << " failed\n";
-    return failed ? kDataErr : kOk;
+    // The log signatures' examples are tests too: each must match its own pattern.
+    std::size_t examples = 0, bad_examples = 0;
+    if (k->signatures) {
+        for (const auto& s : k->signatures->signatures()) examples += s.examples.size();
+        for (const auto& e : k->signatures->check_examples()) {
+            ++bad_examples;
+            std::cout << "FAIL  " << e.to_string() << "\n";
+        }
+    }
+    std::cout << "kb test: " << (results.size() - failed) << " passed, " << failed << " failed; signature examples: "
+              << examples << ", " << bad_examples << " problem(s)\n";
+    return failed || bad_examples ? kDataErr : kOk;
 }
 
 class KbCommand : public Command {

@@ -73,6 +73,54 @@ std::vector<std::string> template_fields(std::string_view t) {
     return out;
 }
 
+// The names of the named groups of a pattern RE2 has already parsed (so it is valid
+// syntax), in order: "(?P<name>" and "(?<name>" outside character classes and escapes.
+// Load uses it to check `fields` without compiling; check_examples() compares it with
+// what the compiled RE2 reports for every pattern.
+std::vector<std::string> scan_named_groups(std::string_view p) {
+    std::vector<std::string> names;
+    std::size_t i = 0, n = p.size();
+    while (i < n) {
+        char c = p[i];
+        if (c == '\\') {
+            if (i + 1 < n && p[i + 1] == 'Q') { // \Q...\E: literal text
+                std::size_t e = p.find("\\E", i + 2);
+                i = e == std::string_view::npos ? n : e + 2;
+            } else {
+                i += 2;
+            }
+        } else if (c == '[') { // a class: a leading ] (after an optional ^) is literal
+            ++i;
+            if (i < n && p[i] == '^') ++i;
+            if (i < n && p[i] == ']') ++i;
+            while (i < n && p[i] != ']') {
+                if (p[i] == '\\') {
+                    i += 2;
+                } else if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') { // [:alpha:]
+                    std::size_t e = p.find(":]", i + 2);
+                    i = e == std::string_view::npos ? i + 1 : e + 2;
+                } else {
+                    ++i;
+                }
+            }
+            ++i;
+        } else if (c == '(' && p.compare(i, 4, "(?P<") == 0) {
+            std::size_t e = p.find('>', i + 4);
+            if (e == std::string_view::npos) break;
+            names.emplace_back(p.substr(i + 4, e - i - 4));
+            i = e + 1;
+        } else if (c == '(' && p.compare(i, 3, "(?<") == 0 && i + 3 < n && p[i + 3] != '=' && p[i + 3] != '!') {
+            std::size_t e = p.find('>', i + 3);
+            if (e == std::string_view::npos) break;
+            names.emplace_back(p.substr(i + 3, e - i - 3));
+            i = e + 1;
+        } else {
+            ++i;
+        }
+    }
+    return names;
+}
+
 } // namespace
 
 const char* sig_severity_name(SigSeverity s) {
@@ -121,10 +169,15 @@ std::string expand_field_template(std::string_view t, const SigMatch& m) {
     return out;
 }
 
+// A signature's own RE2, compiled on first use: start-up only parses the pattern (with a
+// set, which does not compile), since compiling ~300 patterns was most of its time and a
+// log needs a few dozen of them. call_once: several scanner threads may extract at once.
 struct SignatureSet::Compiled {
+    std::once_flag once;
     std::unique_ptr<RE2> re;
     std::vector<std::pair<std::size_t, int>> groups; // (index in sig.fields, capture group number)
     int ncap = 0;
+    bool ok = false;
 };
 
 // A daemon's set is compiled on first use (most logs name a dozen of the ~40
@@ -176,12 +229,11 @@ std::shared_ptr<SignatureSet> SignatureSet::load_texts(const std::vector<std::pa
     // Each file is parsed once (libyaml, rules/yaml_tree: yaml-cpp's scanner was most of
     // the load time) and read twice: macros first, then the signatures that use them.
     std::vector<rules::yaml::Stream> streams(docs.size());
-    std::vector<bool> parsed(docs.size(), false);
-    for (std::size_t i = 0; i < docs.size(); ++i) {
-        rules::yaml::Stream::Error yerr;
-        parsed[i] = streams[i].parse(docs[i].second, &yerr);
-        if (!parsed[i]) set->errors_.push_back(error_at(docs[i].first, yerr.mark, "YAML: " + yerr.message));
-    }
+    std::vector<char> parsed(docs.size(), 0);
+    std::vector<rules::yaml::Stream::Error> yerr(docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) parsed[i] = streams[i].parse(docs[i].second, &yerr[i]);
+    for (std::size_t i = 0; i < docs.size(); ++i)
+        if (!parsed[i]) set->errors_.push_back(error_at(docs[i].first, yerr[i].mark, "YAML: " + yerr[i].message));
     for (int pass = 0; pass < 2; ++pass)
         for (std::size_t i = 0; i < docs.size(); ++i)
             if (parsed[i] && !streams[i].documents().empty())
@@ -391,30 +443,29 @@ void SignatureSet::parse_document(const std::string& file, const YNode& root, bo
             if (!macro_ok) continue;
             s.pattern = expanded;
 
-            auto c = std::make_unique<Compiled>();
-            c->re = std::make_unique<RE2>(s.pattern, re2_options());
-            if (!c->re->ok()) {
-                err(pattern_node, "signature " + s.id + ": pattern does not compile: " + c->re->error());
-                continue;
+            // Syntax: RE2 parses the pattern (a set's Add parses without compiling).
+            {
+                RE2::Set syntax(re2_options(), RE2::UNANCHORED);
+                std::string error;
+                if (syntax.Add(piece(s.pattern), &error) < 0) {
+                    err(pattern_node, "signature " + s.id + ": pattern does not compile: " + error);
+                    continue;
+                }
             }
-            const auto& named = c->re->NamedCapturingGroups();
+            const auto named = scan_named_groups(s.pattern);
             std::set<std::string> listed(s.fields.begin(), s.fields.end());
             bool fields_ok = true;
-            for (const auto& [name, idx] : named)
+            for (const auto& name : named)
                 if (!listed.count(name)) {
                     err(fields_node.IsDefined() ? fields_node : pattern_node,
                         "signature " + s.id + ": group (?P<" + name + ">...) is not listed in fields");
                     fields_ok = false;
                 }
-            for (std::size_t i = 0; i < s.fields.size(); ++i) {
-                auto it = named.find(s.fields[i]);
-                if (it == named.end()) {
-                    err(fields_node, "signature " + s.id + ": field '" + s.fields[i] + "' is not a named group of the pattern");
+            for (const auto& f : s.fields)
+                if (std::find(named.begin(), named.end(), f) == named.end()) {
+                    err(fields_node, "signature " + s.id + ": field '" + f + "' is not a named group of the pattern");
                     fields_ok = false;
-                } else {
-                    c->groups.emplace_back(i, it->second);
                 }
-            }
             for (const auto& sf : s.facts)
                 for (const auto& f : template_fields(sf.subject + sf.value))
                     if (f != "_message" && !listed.count(f)) {
@@ -422,21 +473,71 @@ void SignatureSet::parse_document(const std::string& file, const YNode& root, bo
                         fields_ok = false;
                     }
             if (!fields_ok) continue;
-            c->ncap = c->re->NumberOfCapturingGroups();
             if (examples_node.IsDefined()) {
                 bool ex_ok = true;
-                for (const auto& ex : examples_node.items()) {
-                    if (!ex.IsScalar() || !RE2::PartialMatch(ex.Scalar(), *c->re)) {
-                        err(ex, "signature " + s.id + ": example does not match the pattern");
-                        ex_ok = false;
+                if (!examples_node.IsSequence()) {
+                    err(examples_node, "signature " + s.id + ": examples must be a list of log messages");
+                    ex_ok = false;
+                } else {
+                    for (const auto& ex : examples_node.items()) {
+                        if (!ex.IsScalar()) {
+                            err(ex, "signature " + s.id + ": an example must be a string (a log message)");
+                            ex_ok = false;
+                            continue;
+                        }
+                        auto m = ex.mark();
+                        s.examples.push_back({ex.Scalar(), m.line + 1, m.column + 1});
                     }
                 }
                 if (!ex_ok) continue;
             }
+            auto c = std::make_unique<Compiled>();
             sigs_.push_back(std::move(s));
             compiled_.push_back(std::move(c));
         }
     }
+}
+
+const SignatureSet::Compiled& SignatureSet::compiled(std::size_t index) const {
+    Compiled& c = *compiled_[index];
+    std::call_once(c.once, [&] {
+        const Signature& s = sigs_[index];
+        c.re = std::make_unique<RE2>(s.pattern, re2_options());
+        if (!c.re->ok()) return; // parsed at load; only RE2's memory limit can refuse it now
+        const auto& named = c.re->NamedCapturingGroups();
+        for (std::size_t i = 0; i < s.fields.size(); ++i)
+            if (auto it = named.find(s.fields[i]); it != named.end()) c.groups.emplace_back(i, it->second);
+        c.ncap = c.re->NumberOfCapturingGroups();
+        c.ok = true;
+    });
+    return c;
+}
+
+std::vector<LoadError> SignatureSet::check_examples() const {
+    std::vector<LoadError> out;
+    auto at = [&](const Signature& s, int line, int column, std::string msg) {
+        LoadError e;
+        e.file = s.file;
+        e.line = line;
+        e.column = column;
+        e.message = "signature " + s.id + ": " + std::move(msg);
+        out.push_back(std::move(e));
+    };
+    for (std::size_t i = 0; i < sigs_.size(); ++i) {
+        const Signature& s = sigs_[i];
+        const Compiled& c = compiled(i);
+        if (!c.ok) {
+            at(s, s.line, 0, "pattern does not compile: " + (c.re ? c.re->error() : std::string("?")));
+            continue;
+        }
+        std::vector<std::string> scanned = scan_named_groups(s.pattern), real;
+        for (const auto& [name, idx] : c.re->NamedCapturingGroups()) real.push_back(name);
+        std::sort(scanned.begin(), scanned.end());
+        if (scanned != real) at(s, s.line, 0, "RE2 reports other named groups than the load-time scan found");
+        for (const auto& ex : s.examples)
+            if (!RE2::PartialMatch(piece(ex.text), *c.re)) at(s, ex.line, ex.column, "example does not match the pattern");
+    }
+    return out;
 }
 
 void SignatureSet::compile() {
@@ -450,7 +551,7 @@ void SignatureSet::compile() {
             const auto& ds = sigs_[i].daemons;
             bool wanted = daemon == "*" || std::find(ds.begin(), ds.end(), "any") != ds.end() ||
                           (!daemon.empty() && std::find(ds.begin(), ds.end(), daemon) != ds.end());
-            if (wanted) g->global.push_back(static_cast<int>(i)); // each pattern compiled alone above
+            if (wanted) g->global.push_back(static_cast<int>(i)); // each pattern parsed alone above
         }
         return g;
     };
@@ -484,7 +585,7 @@ void SignatureSet::ensure_compiled(const Group& cg) const {
         std::string error;
         for (int i : g.global)
             if (g.set->Add(piece(sigs_[static_cast<std::size_t>(i)].pattern), &error) >= 0) added.push_back(i);
-        // A pattern the set refuses (none do: each compiled alone at load) would shift
+        // A pattern the set refuses (none do: each parsed alone at load) would shift
         // the indices; then the one-by-one fallback below is used instead.
         g.ok = added.size() == g.global.size() && (g.global.empty() || g.set->Compile());
     });
@@ -506,19 +607,22 @@ void SignatureSet::match_indices(std::string_view program, std::string_view mess
     // The DFA ran out of memory (or the set did not compile): fall back to one by one.
     out.clear();
     for (int i : g.global)
-        if (RE2::PartialMatch(piece(message), *compiled_[static_cast<std::size_t>(i)]->re)) out.push_back(i);
+        if (const Compiled& c = compiled(static_cast<std::size_t>(i)); c.ok && RE2::PartialMatch(piece(message), *c.re))
+            out.push_back(i);
 }
 
 void SignatureSet::match_indices_each(std::string_view program, std::string_view message, std::vector<int>& out) const {
     out.clear();
     if (groups_.empty()) return;
     for (int i : group_for(program).global)
-        if (RE2::PartialMatch(piece(message), *compiled_[static_cast<std::size_t>(i)]->re)) out.push_back(i);
+        if (const Compiled& c = compiled(static_cast<std::size_t>(i)); c.ok && RE2::PartialMatch(piece(message), *c.re))
+            out.push_back(i);
 }
 
 bool SignatureSet::extract(std::size_t index, std::string_view message, SigMatch& m) const {
     if (index >= sigs_.size()) return false;
-    const Compiled& c = *compiled_[index];
+    const Compiled& c = compiled(index);
+    if (!c.ok) return false;
     std::vector<re2::StringPiece> sub(static_cast<std::size_t>(c.ncap) + 1);
     if (!c.re->Match(piece(message), 0, message.size(), RE2::UNANCHORED, sub.data(), static_cast<int>(sub.size())))
         return false;

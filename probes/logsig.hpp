@@ -54,6 +54,13 @@ struct Signature {
     std::string informational;
     std::string file;
     int line = 0;
+    // The `examples:` lines, kept for check_examples() (`kb lint`, `kb test`, the tests):
+    // matching them needs the compiled pattern, which start-up no longer builds.
+    struct Example {
+        std::string text;
+        int line = 0, column = 0; // 1-based
+    };
+    std::vector<Example> examples;
 };
 
 // One signature that matched a message. Field values are views into the message
@@ -96,6 +103,12 @@ public:
     // Field extraction for one signature the set reported.
     bool extract(std::size_t index, std::string_view message, SigMatch& out) const;
 
+    // The checks that need every pattern compiled: each pattern compiles alone, its named
+    // groups are those the load-time scan found, and every example matches. Load only
+    // parses the patterns (syntax, groups against `fields`) and compiles each on first use;
+    // `kb lint`, `kb test` and the tests call this. Empty when all is well.
+    std::vector<LoadError> check_examples() const;
+
 private:
     struct Group;
     struct Compiled;
@@ -103,6 +116,7 @@ private:
     void compile();
     const Group& group_for(std::string_view program) const;
     void ensure_compiled(const Group& g) const;
+    const Compiled& compiled(std::size_t index) const; // compiles signature `index` on first use
 
     std::vector<Signature> sigs_;
     std::vector<std::unique_ptr<Compiled>> compiled_; // parallel to sigs_

@@ -30,6 +30,16 @@ TEST_CASE("shipped signatures load without errors", "[logsig]") {
     CHECK(set->signatures().size() >= 215);
 }
 
+TEST_CASE("shipped signatures: each pattern compiles, its groups are those load found, its examples match", "[logsig]") {
+    auto set = test::shipped_signatures();
+    std::size_t examples = 0;
+    for (const auto& s : set->signatures()) examples += s.examples.size();
+    CHECK(examples >= 10); // the loader kept them for this check (13 in 2026-12)
+    auto problems = set->check_examples();
+    for (const auto& e : problems) UNSCOPED_INFO(e.to_string());
+    CHECK(problems.empty());
+}
+
 TEST_CASE("every signatures.tsv example line matches its signature", "[logsig][corpus]") {
     auto set = test::shipped_signatures();
     auto lines = test::read_lines(test::corpus_dir() + "/signatures.tsv");

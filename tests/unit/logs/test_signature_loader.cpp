@@ -124,10 +124,42 @@ oops: 1
     CHECK(has_error(*set, "schema.yaml:12:15: severity 'loud'"));
     CHECK(has_error(*set, "uses unknown field {b}"));
     CHECK(has_error(*set, "schema.yaml:22:"));
-    CHECK(has_error(*set, "example does not match"));
     CHECK(has_error(*set, "unknown key 'colour'"));
     CHECK(has_error(*set, "unknown top-level key 'oops'"));
-    CHECK(set->signatures().empty());
+    // An example is matched by check_examples() (`kb lint`, `kb test`), not at load:
+    // start-up parses the patterns but compiles none.
+    CHECK_FALSE(has_error(*set, "example"));
+    REQUIRE(set->signatures().size() == 1);
+    CHECK(set->signatures()[0].id == "bad_example");
+    auto ex = set->check_examples();
+    REQUIRE(ex.size() == 1);
+    CHECK(ex[0].to_string() == "schema.yaml:34:16: signature bad_example: example does not match the pattern");
+}
+
+TEST_CASE("fields are checked against the named groups without compiling, classes and escapes included",
+          "[logsig][loader]") {
+    // Parentheses inside classes, escapes and \Q...\E are not groups; (?P<x> and (?<x> are.
+    auto set = load("groups.yaml", R"(signatures:
+  - id: tricky
+    daemon: smtp
+    pattern: '[(?P<no>)]\(?P<no2>x\)\Q(?P<no3>\E[]a(][^]][[:alpha:](]+(?P<one>a)(?:(?P<two>b))|(?i:(?P<three>[)]))'
+    fields: [one, two, three]
+    severity: info
+    meaning: x
+    examples: ['?P<no2>x)(?P<no3>]zzab', 'Z)']
+  - id: missing
+    daemon: smtp
+    pattern: '[(?P<no>x)](?P<yes>y)'
+    fields: [no, yes]
+    severity: info
+    meaning: x
+)");
+    CHECK(has_error(*set, "signature missing: field 'no' is not a named group of the pattern"));
+    REQUIRE(set->signatures().size() == 1);
+    CHECK(set->check_examples().empty()); // RE2's own groups agree with the scan; the examples match
+    auto m = set->match("smtp", "Z)");
+    REQUIRE(m.size() == 1);
+    CHECK(m[0].field("three") == ")");
 }
 
 TEST_CASE("macros from any file expand in patterns; unknown ones are errors", "[logsig][loader]") {
