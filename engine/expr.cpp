@@ -13,6 +13,18 @@
 
 namespace pft::engine {
 
+LazyRegex::LazyRegex(std::string pattern) : pattern_(std::move(pattern)) {}
+LazyRegex::~LazyRegex() = default;
+
+const re2::RE2& LazyRegex::get() const {
+    std::call_once(once_, [this] {
+        re2::RE2::Options o;
+        o.set_log_errors(false);
+        re_ = std::make_unique<re2::RE2>(pattern_, o);
+    });
+    return *re_;
+}
+
 Tri truth(const EvalValue& v) {
     if (!v.known) return Tri::Unknown;
     return v.v.truthy() ? Tri::True : Tri::False;
@@ -255,7 +267,9 @@ EvalValue evaluate(const Expr& e, EvalEnv& env) {
         std::string s = a.v.to_string();
         bool m = false;
         if (e.re) {
-            m = re2::RE2::PartialMatch(s, *e.re);
+            const re2::RE2& re = e.re->get();
+            if (!re.ok()) return EvalValue::unknown();
+            m = re2::RE2::PartialMatch(s, re);
         } else {
             EvalValue p = evaluate(*e.kids[1], env);
             if (!p.known) return EvalValue::unknown();

@@ -7,6 +7,7 @@
 #include "engine/value.hpp"
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,26 @@ class RE2;
 namespace pft::engine {
 
 class WorkingMemory;
+
+// A literal regex of a condition (`x =~ "..."`). The loader has parsed it (RE2 syntax,
+// a load error otherwise); it is compiled the first time a rule evaluates it, since most
+// rules never reach their regex on a given host and compiling them all was a tenth of
+// start-up. Thread-safe (call_once).
+class LazyRegex {
+public:
+    explicit LazyRegex(std::string pattern);
+    ~LazyRegex();
+    LazyRegex(const LazyRegex&) = delete;
+    LazyRegex& operator=(const LazyRegex&) = delete;
+    const std::string& pattern() const { return pattern_; }
+    // The compiled form; ok() is false only if RE2 refuses it now (memory limit).
+    const re2::RE2& get() const;
+
+private:
+    std::string pattern_;
+    mutable std::once_flag once_;
+    mutable std::unique_ptr<re2::RE2> re_;
+};
 
 enum class Op {
     Lit,       // lit
@@ -44,7 +65,7 @@ struct Expr {
     SymId fact = kNoSym;   // FactRef / Known / Unknown / quantifiers
     int var = -1;          // Var slot, or quantifier's bound slot
     int index = -1;        // Cause index
-    std::shared_ptr<re2::RE2> re;
+    std::shared_ptr<const LazyRegex> re;
     std::vector<std::unique_ptr<Expr>> kids;
     std::string text;      // source text of this node (for explanations)
     int line = 0, column = 0;

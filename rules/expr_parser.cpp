@@ -1,6 +1,7 @@
 // expr_parser.cpp - a small Pratt-style recursive-descent parser for conditions.
-// Literal regexes are compiled here (RE2: linear time, so no pattern can be
-// catastrophically slow), so a bad pattern is a load error, not a run-time one.
+// Literal regexes are parsed here (RE2: linear time, so no pattern can be
+// catastrophically slow), so a bad pattern is a load error, not a run-time one;
+// they are compiled on first use (engine::LazyRegex).
 #include "rules/expr_parser.hpp"
 
 // GCC 12 reports a false -Wmaybe-uninitialized on destroying a std::variant temporary
@@ -10,6 +11,7 @@
 #endif
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <cctype>
@@ -306,14 +308,16 @@ private:
                 error(rhs_pos, "the right side of =~ must be a string (a regular expression)");
                 return nullptr;
             }
+            // Parsed now (a set's Add parses without compiling); compiled on first use.
             re2::RE2::Options o;
             o.set_log_errors(false);
-            auto re = std::make_shared<re2::RE2>(*pat, o);
-            if (!re->ok()) {
-                error(rhs_pos, "regular expression does not compile: " + re->error());
+            re2::RE2::Set syntax(o, re2::RE2::UNANCHORED);
+            std::string why;
+            if (syntax.Add(*pat, &why) < 0) {
+                error(rhs_pos, "regular expression does not compile: " + why);
                 return nullptr;
             }
-            e->re = std::move(re);
+            e->re = std::make_shared<const engine::LazyRegex>(*pat);
         }
         (void)op_pos;
         finish(*e, prev_end_);
