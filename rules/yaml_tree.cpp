@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <unordered_map>
 
 namespace pft::rules::yaml {
@@ -18,15 +19,14 @@ const std::string kEmpty;
 
 bool is_null_text(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
-std::string tag_of(const yaml_char_t* tag, const char* implicit) {
-    return tag ? std::string(reinterpret_cast<const char*>(tag)) : std::string(implicit);
-}
+const std::string kPlain = "?";
+const std::string kQuoted = "!";
 
 } // namespace
 
 Kind Node::kind() const { return d_ ? d_->kind : Kind::Undefined; }
 const std::string& Node::Scalar() const { return d_ && d_->kind == Kind::Scalar ? d_->value : kEmpty; }
-const std::string& Node::Tag() const { return d_ ? d_->tag : kEmpty; }
+const std::string& Node::Tag() const { return d_ && d_->tag ? *d_->tag : kEmpty; }
 Mark Node::mark() const { return d_ ? d_->mark : Mark{}; }
 
 Node Node::operator[](std::string_view key) const {
@@ -59,7 +59,25 @@ std::size_t Node::size() const {
     return 0;
 }
 
-NodeData* Stream::make() { return &arena_.emplace_back(); }
+NodeData* Stream::make() {
+    if (used_ == kBlock) {
+        // Raw storage: a page is touched only when a node on it is constructed.
+        blocks_.emplace_back(static_cast<NodeData*>(::operator new(kBlock * sizeof(NodeData))));
+        used_ = 0;
+    }
+    return new (blocks_.back().get() + used_++) NodeData();
+}
+
+Stream::~Stream() {
+    for (std::size_t b = 0; b < blocks_.size(); ++b)
+        for (std::size_t i = 0, n = b + 1 == blocks_.size() ? used_ : kBlock; i < n; ++i) blocks_[b].get()[i].~NodeData();
+}
+
+const std::string* Stream::tag(const unsigned char* explicit_tag, const std::string& implicit) {
+    if (!explicit_tag) return &implicit;
+    tags_.push_back(std::make_unique<std::string>(reinterpret_cast<const char*>(explicit_tag)));
+    return tags_.back().get();
+}
 
 bool Stream::parse(const std::string& text, Error* err) {
     constexpr std::size_t max_depth = 200;
@@ -142,7 +160,7 @@ bool Stream::parse(const std::string& text, Error* err) {
             n->mark = m;
             n->value.assign(reinterpret_cast<const char*>(ev.data.scalar.value), ev.data.scalar.length);
             bool plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-            n->tag = tag_of(ev.data.scalar.tag, plain ? "?" : "!");
+            n->tag = tag(ev.data.scalar.tag, plain ? kPlain : kQuoted);
             n->kind = plain && !ev.data.scalar.tag && is_null_text(n->value) ? Kind::Null : Kind::Scalar;
             if (n->kind == Kind::Null) n->value.clear();
             anchor(ev.data.scalar.anchor, n);
@@ -155,7 +173,7 @@ bool Stream::parse(const std::string& text, Error* err) {
             n->mark = m;
             bool seq = ev.type == YAML_SEQUENCE_START_EVENT;
             n->kind = seq ? Kind::Sequence : Kind::Map;
-            n->tag = tag_of(seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag, "?");
+            n->tag = tag(seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag, kPlain);
             anchor(seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor, n);
             attach(n);
             stack.push_back({n});
@@ -182,9 +200,10 @@ bool Stream::parse(const std::string& text, Error* err) {
     }
     yaml_parser_delete(&p);
     // A map entry without a value (defensive): drop it rather than keep a null pointer.
-    for (auto& d : arena_)
-        if (d.kind == Kind::Map)
-            std::erase_if(d.entries, [](const auto& e) { return e.second == nullptr; });
+    for (std::size_t b = 0; b < blocks_.size(); ++b)
+        for (std::size_t i = 0, n = b + 1 == blocks_.size() ? used_ : kBlock; i < n; ++i)
+            if (NodeData& d = blocks_[b].get()[i]; d.kind == Kind::Map)
+                std::erase_if(d.entries, [](const auto& e) { return e.second == nullptr; });
     return ok;
 }
 

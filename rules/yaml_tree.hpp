@@ -4,7 +4,6 @@
 // It does not convert types (beyond to_double), emit YAML, or resolve merge keys.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,9 +53,9 @@ private:
 
 struct NodeData {
     Kind kind = Kind::Null;
-    std::string value; // scalar text
-    std::string tag;
     Mark mark;
+    std::string value;                 // scalar text
+    const std::string* tag = nullptr;  // "?", "!" (shared) or an explicit tag kept by the Stream
     std::vector<const NodeData*> items;                              // sequence
     std::vector<std::pair<const NodeData*, const NodeData*>> entries; // map
 };
@@ -72,9 +71,26 @@ public:
     bool parse(const std::string& text, Error* err);
     const std::vector<Node>& documents() const { return docs_; }
 
+    Stream() = default;
+    ~Stream();
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
+    Stream(Stream&&) noexcept = default;
+    Stream& operator=(Stream&&) = delete;
+
 private:
     NodeData* make();
-    std::deque<NodeData> arena_;
+    const std::string* tag(const unsigned char* explicit_tag, const std::string& implicit);
+    // Nodes live in blocks of kBlock (stable addresses), constructed one by one as the
+    // parser needs them: a std::deque allocated a block per 4 nodes (512 bytes), and that
+    // was a fifth of loading the knowledge base.
+    static constexpr std::size_t kBlock = 256;
+    struct FreeBlock {
+        void operator()(NodeData* p) const { ::operator delete(p); }
+    };
+    std::vector<std::unique_ptr<NodeData, FreeBlock>> blocks_;
+    std::size_t used_ = kBlock; // nodes constructed in blocks_.back()
+    std::vector<std::unique_ptr<std::string>> tags_; // explicit tags ("!!str", "!custom")
     std::vector<Node> docs_;
 };
 
