@@ -1,12 +1,17 @@
 // bench_startup.cpp - the start-up figure: fact catalog + knowledge base (YAML, schema checks,
-// expression compilation, strata) + lint + log signatures (RE2 sets), as `pftriage` loads them.
-// It does not cache anything and does not judge: it prints the phase times of each repetition.
+// expression compilation, strata) + lint + log signatures (parsed; compiled on first use),
+// phase by phase on one thread; then the same load as the CLI does it (cli::load_all_knowledge:
+// the signatures on a second thread), and, given the pftriage binary, whole processes.
+// It does not cache anything and does not judge: it prints what it measured.
+#include "cli/triage.hpp"
 #include "probes/logsig.hpp"
 #include "rules/fact_catalog.hpp"
 #include "rules/lint.hpp"
 #include "rules/loader.hpp"
 
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -27,6 +32,28 @@ double cpu_ms() {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
+double process_cpu_ms() { // every thread of the process
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+// Wall time of one whole process (fork, exec, run, exit), output to /dev/null; -1 if it failed.
+double run_process_ms(const std::vector<std::string>& argv) {
+    std::vector<char*> a;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    auto t0 = Clock::now();
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE* devnull = std::freopen("/dev/null", "w", stdout);
+        (void)devnull;
+        execv(a[0], a.data());
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+    return ms(t0, Clock::now());
+}
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v[v.size() / 2];
@@ -34,7 +61,20 @@ double median(std::vector<double> v) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 3 && std::string(argv[1]) == "--cold-child") { // one load as the CLI does it, then exit
+        rules::Diagnostics d;
+        std::string nf;
+        double ca = process_cpu_ms();
+        auto a = Clock::now();
+        auto k = cli::load_all_knowledge(argv[2], d, &nf);
+        double w = ms(a, Clock::now()), cpu = process_cpu_ms() - ca;
+        if (!k) return 1;
+        std::printf("%.3f %.3f\n", w, cpu);
+        std::fflush(stdout);
+        std::_Exit(0); // the process's teardown is not part of loading
+    }
     fs::path root = argc > 1 ? fs::path(argv[1]) : fs::path(PFT_SOURCE_DIR);
+    // pft_bench_startup [SOURCE_DIR [REPS [PFTRIAGE]]]
     int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : 11;
     fs::path kdir = root / "knowledge", catalog = root / "probes" / "facts.yaml";
     std::vector<double> t_cat, t_kb, t_lint, t_sig, t_total, c_cat, c_kb, c_lint, c_sig, c_total;
@@ -83,5 +123,55 @@ int main(int argc, char** argv) {
                 c_sig[0], c_total[0]);
     std::printf("%-10s %9.2f %9.2f %9.2f %11.2f %9.2f  ms CPU (median)\n", "cpu median", median(c_cat), median(c_kb),
                 median(c_lint), median(c_sig), median(c_total));
+
+    // As the CLI loads it (catalog, rules and signatures, the signatures on a second
+    // thread; no lint), each in a fresh process (this program again, so the figure is a
+    // cold start: no warm heap, caches or branch history): wall and CPU of all threads.
+    std::vector<double> t_cli, c_cli;
+    for (int i = 0; i < reps; ++i) {
+        int fd[2];
+        if (pipe(fd) != 0) return 1;
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(fd[0]);
+            if (dup2(fd[1], 1) < 0) _exit(127);
+            std::string self = fs::read_symlink("/proc/self/exe").string();
+            execl(self.c_str(), self.c_str(), "--cold-child", kdir.string().c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        close(fd[1]);
+        char buf[128] = {0};
+        ssize_t n = read(fd[0], buf, sizeof buf - 1);
+        close(fd[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        double w = 0, cpu = 0;
+        if (n <= 0 || std::sscanf(buf, "%lf %lf", &w, &cpu) != 2) {
+            std::printf("cold child failed\n");
+            return 1;
+        }
+        t_cli.push_back(w);
+        c_cli.push_back(cpu);
+    }
+    std::printf("as the CLI, each in a fresh process: %.2f ms wall, %.2f ms CPU (median of %d; min %.2f, max %.2f ms wall)\n",
+                median(t_cli), median(c_cli), reps, *std::min_element(t_cli.begin(), t_cli.end()),
+                *std::max_element(t_cli.begin(), t_cli.end()));
+
+    // Whole processes: `pftriage symptoms` (loads everything, prints a list) against
+    // `pftriage --version` (loads nothing): the difference is what loading costs a user.
+    if (argc > 3) {
+        std::string exe = argv[3];
+        std::vector<double> t_sym, t_ver;
+        for (int i = 0; i < reps; ++i) {
+            t_ver.push_back(run_process_ms({exe, "--version"}));
+            t_sym.push_back(run_process_ms({exe, "--kb", kdir.string(), "symptoms"}));
+        }
+        if (*std::min_element(t_sym.begin(), t_sym.end()) < 0 || *std::min_element(t_ver.begin(), t_ver.end()) < 0) {
+            std::printf("process: %s failed\n", exe.c_str());
+            return 1;
+        }
+        std::printf("process    pftriage symptoms %.2f ms, pftriage --version %.2f ms: loading costs %.2f ms (medians of %d)\n",
+                    median(t_sym), median(t_ver), median(t_sym) - median(t_ver), reps);
+    }
     return 0;
 }
