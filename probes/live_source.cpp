@@ -635,11 +635,18 @@ Artifact LiveSource::sockets_artefact() {
                 if (std::strncmp(buf, "socket:[", 8) != 0) continue;
                 auto ino = std::strtoull(buf + 8, nullptr, 10);
                 auto it = by_inode.find(ino);
-                if (it == by_inode.end() || !all[it->second].process.empty()) continue;
+                if (it == by_inode.end()) continue;
+                // Every holder, as ss lists them: a Postfix listener is held by its master
+                // and by the daemons it started (the sockets probe tells instances apart).
+                parse::Listener& l = all[it->second];
+                if (l.holders.size() >= 16) continue;
                 Artifact comm = read_file(opt_.proc_dir + "/" + e->d_name + "/comm", false);
-                std::string name = comm.ok ? comm.text.substr(0, comm.text.find('\n')) : "?";
-                all[it->second].process = engine::printable(name, 32);
-                all[it->second].pid = std::atoi(e->d_name);
+                std::string name = engine::printable(comm.ok ? comm.text.substr(0, comm.text.find('\n')) : "?", 32);
+                l.holders.emplace_back(name, std::atoi(e->d_name));
+                if (l.process.empty()) {
+                    l.process = name;
+                    l.pid = l.holders.back().second;
+                }
             }
             ::closedir(fdd);
         }

@@ -80,9 +80,22 @@ public:
             std::smatch m;
             if (std::regex_search(st.text, m, pid_rx)) our_master = std::stoi(m[1].str());
         }
+        // Another instance's socket: held by another master, or only by Postfix daemons
+        // and not by ours (an instance that is stopping: its smtpd processes still hold
+        // the socket for a moment after its master exited).
+        auto other_instance = [our_master](const parse::Listener& l) {
+            if (our_master <= 0) return false;
+            if (l.holders.empty()) return l.pid > 0 && l.process == "master" && l.pid != our_master;
+            bool ours = false, postfix = false;
+            for (const auto& [name, pid] : l.holders) {
+                if (pid == our_master) ours = true;
+                if (name == "master" || name == "smtpd" || name == "postscreen" || name == "tlsproxy") postfix = true;
+            }
+            return !ours && postfix;
+        };
         std::map<int, std::vector<const parse::Listener*>> by_port;
         for (const auto& l : ls.items) {
-            if (our_master > 0 && l.pid > 0 && l.process == "master" && l.pid != our_master) continue;
+            if (other_instance(l)) continue;
             by_port[l.port].push_back(&l);
         }
         for (const auto& [p, v] : by_port)

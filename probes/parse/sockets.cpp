@@ -114,15 +114,29 @@ Listeners parse_ss_tlnp(std::string_view text) {
             continue;
         }
         x.port = static_cast<int>(*p);
-        auto u = l.text.find("users:((\"");
-        if (u != std::string_view::npos) {
-            auto s = u + 9;
-            auto e = l.text.find('"', s);
-            if (e != std::string_view::npos) x.process = engine::printable(l.text.substr(s, e - s), 64);
-            auto pp = l.text.find("pid=", s);
-            if (pp != std::string_view::npos) {
-                auto pe = l.text.find_first_of(",)", pp);
-                if (auto v = to_int(l.text.substr(pp + 4, pe == std::string_view::npos ? 0 : pe - pp - 4))) x.pid = static_cast<int>(*v);
+        // users:(("master",pid=1,fd=13),("smtpd",pid=7,fd=6)): every holder, in order.
+        if (auto u = l.text.find("users:(("); u != std::string_view::npos) {
+            std::string_view rest = l.text.substr(u + 7);
+            while (rest.size() > 1 && rest[0] == '(' && rest[1] == '"' && x.holders.size() < 64) {
+                auto e = rest.find('"', 2);
+                if (e == std::string_view::npos) break;
+                std::string name = engine::printable(rest.substr(2, e - 2), 64);
+                auto close = rest.find(')', e);
+                std::string_view attrs = rest.substr(e, close == std::string_view::npos ? std::string_view::npos : close - e);
+                int pid = 0;
+                if (auto pp = attrs.find("pid="); pp != std::string_view::npos) {
+                    auto pe = attrs.find_first_of(",)", pp);
+                    if (auto v = to_int(attrs.substr(pp + 4, pe == std::string_view::npos ? std::string_view::npos : pe - pp - 4)))
+                        pid = static_cast<int>(*v);
+                }
+                x.holders.emplace_back(std::move(name), pid);
+                if (close == std::string_view::npos) break;
+                rest.remove_prefix(close + 1);
+                if (!rest.empty() && rest[0] == ',') rest.remove_prefix(1);
+            }
+            if (!x.holders.empty()) {
+                x.process = x.holders.front().first;
+                x.pid = x.holders.front().second;
             }
         }
         x.line = l.number;
@@ -138,8 +152,14 @@ std::string render_ss_tlnp(const std::vector<Listener>& ls) {
         bool v6 = l.address.find(':') != std::string::npos;
         std::string local = (v6 ? "[" + l.address + "]" : l.address) + ":" + std::to_string(l.port);
         s += "LISTEN 0      0      " + local + " " + (v6 ? "[::]:*" : "0.0.0.0:*");
-        if (!l.process.empty())
+        if (!l.holders.empty()) {
+            s += "    users:(";
+            for (std::size_t i = 0; i < l.holders.size(); ++i)
+                s += (i ? ",(\"" : "(\"") + l.holders[i].first + "\",pid=" + std::to_string(l.holders[i].second) + ",fd=0)";
+            s += ")";
+        } else if (!l.process.empty()) {
             s += "    users:((\"" + l.process + "\",pid=" + std::to_string(l.pid) + ",fd=0))";
+        }
         s += "\n";
     }
     return s;

@@ -16,8 +16,11 @@ struct Listener {
     std::string address;      // "127.0.0.1", "0.0.0.0", "::", "::1"
     int port = 0;
     std::uint64_t inode = 0;  // /proc only
-    std::string process;      // "master"; "" when unknown
+    std::string process;      // "master"; "" when unknown (the first holder)
     int pid = 0;
+    // Every process holding the socket, as ss lists them in users:((...),(...)): a
+    // Postfix listener is held by its master and by the daemons it started.
+    std::vector<std::pair<std::string, int>> holders;
     std::size_t line = 0;
 };
 

@@ -129,6 +129,36 @@ TEST_CASE("sockets probe: another instance's master and another program on the p
     CHECK(val(run2.facts, "net.listening", "587") == "true");      // without our PID: every listener counts
 }
 
+TEST_CASE("sockets probe: every holder of a socket; a stopping instance's daemons are not ours", "[sockets][probe]") {
+    // ss lists every process holding a socket. Ours (master 200) and its smtpd hold :25;
+    // a stopping instance's smtpd (its master 300 already gone) still holds :587, and a
+    // foreign program holds :465.
+    std::string ss =
+        "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+        "LISTEN 0      100    0.0.0.0:25 0.0.0.0:*    users:((\"smtpd\",pid=250,fd=6),(\"master\",pid=200,fd=13))\n"
+        "LISTEN 0      100    127.0.0.1:587 0.0.0.0:*    users:((\"smtpd\",pid=350,fd=6))\n"
+        "LISTEN 0      100    127.0.0.1:465 0.0.0.0:*    users:((\"stunnel\",pid=400,fd=3),(\"stunnel\",pid=401,fd=3))\n";
+    auto parsed = parse::parse_ss_tlnp(ss);
+    REQUIRE(parsed.items.size() == 3);
+    REQUIRE(parsed.items[0].holders.size() == 2);
+    CHECK(parsed.items[0].holders[1] == std::pair<std::string, int>{"master", 200});
+    CHECK(parsed.items[0].process == "smtpd"); // the first holder, as before
+    CHECK(parsed.items[0].pid == 250);
+    // Rendered and parsed again: the same holders (the live source renders what it found in /proc).
+    auto again = parse::parse_ss_tlnp(parse::render_ss_tlnp(parsed.items));
+    REQUIRE(again.items.size() == 3);
+    CHECK(again.items[2].holders == parsed.items[2].holders);
+    MemorySource src;
+    src.files["ss-tlnp.txt"] = ss;
+    src.files["postconf-M.txt"] = "smtp inet n - n - - smtpd\n";
+    src.files["postfix-status.txt"] = "postfix/postfix-script: the Postfix mail system is running: PID: 200\nexit=0\n";
+    auto run = run_one(src, make_sockets_probe());
+    CHECK(val(run.facts, "net.listening", "25") == "true");
+    CHECK(val(run.facts, "net.listening", "587") == "false"); // held only by another instance's smtpd
+    CHECK(val(run.facts, "net.listening", "465") == "true");  // a foreign program still counts
+    CHECK(val(run.facts, "net.port_owner", "465") == "stunnel");
+}
+
 TEST_CASE("tables probe: stale, missing and fine indexes from tables.txt", "[tables][probe]") {
     auto t = real("tables.txt");
     auto st = parse::parse_tables_txt(t);
