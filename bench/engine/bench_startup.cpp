@@ -9,6 +9,7 @@
 #include "rules/lint.hpp"
 #include "rules/loader.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,11 +43,12 @@ double run_process_ms(const std::vector<std::string>& argv) {
     std::vector<char*> a;
     for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
+    std::fflush(stdout); // else the child would inherit (and print) what is buffered
     auto t0 = Clock::now();
     pid_t pid = fork();
     if (pid == 0) {
-        FILE* devnull = std::freopen("/dev/null", "w", stdout);
-        (void)devnull;
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd < 0 || dup2(fd, 1) < 0) _exit(127);
         execv(a[0], a.data());
         _exit(127);
     }
@@ -131,6 +133,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < reps; ++i) {
         int fd[2];
         if (pipe(fd) != 0) return 1;
+        std::fflush(stdout);
         pid_t pid = fork();
         if (pid == 0) {
             close(fd[0]);
