@@ -467,49 +467,89 @@ void LogSummary::merge(LogSummary&& o) {
 
 // ---- shapes -------------------------------------------------------------------
 
+namespace {
+// Character classes of mask_shape, one table look-up per byte.
+enum : std::uint16_t {
+    M_WORD = 1,    // [A-Za-z0-9._+@-]
+    M_DIGIT = 2,
+    M_AT = 4,
+    M_ALPHA = 8,
+    M_HEXUP = 16,  // [0-9A-F]
+    M_LOWER = 32,  // [a-z]
+    M_VOWEL = 64,  // [aeiouAEIOU]
+    M_IPCHAR = 128, // [0-9A-Fa-f.:] inside [ip]
+    M_PRINT = 256, // printable ASCII (0x20..0x7e)
+};
+constexpr std::array<std::uint16_t, 256> make_mask_classes() {
+    std::array<std::uint16_t, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        std::uint16_t f = 0;
+        const bool digit = c >= '0' && c <= '9', up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
+        if (digit || up || low || c == '.' || c == '-' || c == '_' || c == '+' || c == '@') f |= M_WORD;
+        if (digit) f |= M_DIGIT;
+        if (c == '@') f |= M_AT;
+        if (up || low) f |= M_ALPHA;
+        if (digit || (c >= 'A' && c <= 'F')) f |= M_HEXUP;
+        if (low) f |= M_LOWER;
+        switch (c) {
+        case 'a': case 'e': case 'i': case 'o': case 'u': case 'A': case 'E': case 'I': case 'O': case 'U':
+            f |= M_VOWEL;
+            break;
+        default: break;
+        }
+        if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':') f |= M_IPCHAR;
+        if (c >= 0x20 && c <= 0x7e) f |= M_PRINT;
+        t[static_cast<std::size_t>(c)] = f;
+    }
+    return t;
+}
+constexpr std::array<std::uint16_t, 256> kMaskClass = make_mask_classes();
+inline std::uint16_t mcls(char c) { return kMaskClass[static_cast<unsigned char>(c)]; }
+} // namespace
+
 void mask_shape(string_view t, std::string& out, bool keep_codes, std::size_t max_len) {
     out.clear();
-    auto word_char = [](char c) {
-        return is_alpha(c) || is_digit(c) || c == '.' || c == '-' || c == '_' || c == '+' || c == '@';
-    };
+    const std::size_t n = t.size();
     std::size_t i = 0;
-    while (i < t.size() && out.size() < max_len) {
+    while (i < n && out.size() < max_len) {
         char c = t[i];
         if (c == '[') { // [ip] or [ip]:port
             std::size_t j = i + 1;
-            while (j < t.size() && j - i < 64 && (std::isxdigit(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == ':')) ++j;
-            if (j < t.size() && t[j] == ']' && j > i + 1) {
+            while (j < n && j - i < 64 && (mcls(t[j]) & M_IPCHAR)) ++j;
+            if (j < n && t[j] == ']' && j > i + 1) {
                 out += "[IP]";
                 i = j + 1;
                 continue;
             }
         }
-        if (!word_char(c)) {
-            out += (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) ? '?' : c;
-            ++i;
+        std::uint16_t f = mcls(c);
+        if (!(f & M_WORD)) {
+            // A run of other bytes, copied (non-printable ones as '?') up to the next
+            // word, '[' or the length limit: the loop above emits one byte per turn.
+            const std::size_t room = max_len - out.size();
+            std::size_t j = i;
+            do {
+                out += (f & M_PRINT) ? t[j] : '?';
+                ++j;
+            } while (j < n && j - i < room && t[j] != '[' && !((f = mcls(t[j])) & M_WORD));
+            i = j;
             continue;
         }
         std::size_t j = i;
-        bool digit = false, at = false, hex_upper = true, lowerc = false, vowel = false, alpha = false;
-        while (j < t.size() && word_char(t[j])) {
-            char d = t[j];
-            if (is_digit(d)) digit = true;
-            else if (d == '@') at = true;
-            if (is_alpha(d)) alpha = true;
-            if (!(is_digit(d) || (d >= 'A' && d <= 'F'))) hex_upper = false;
-            if (d >= 'a' && d <= 'z') lowerc = true;
-            switch (lower(d)) {
-            case 'a': case 'e': case 'i': case 'o': case 'u': vowel = true; break;
-            default: break;
-            }
+        unsigned any = 0, all = M_HEXUP;
+        do {
+            any |= f;
+            all &= f;
             ++j;
-        }
+        } while (j < n && ((f = mcls(t[j])) & M_WORD));
         string_view w = t.substr(i, j - i);
         i = j;
-        if (at) {
+        const bool digit = any & M_DIGIT, alpha = any & M_ALPHA, hex_upper = all & M_HEXUP;
+        if (any & M_AT) {
             out += "ADDR";
         } else if (digit && alpha && ((hex_upper && w.size() >= 8 && w.size() <= 24) ||
-                                      (!vowel && lowerc && w.size() >= 12 && w.size() <= 24 && w.find('.') == string_view::npos && w.find('-') == string_view::npos))) {
+                                      ((any & (M_VOWEL | M_LOWER)) == M_LOWER && w.size() >= 12 && w.size() <= 24 &&
+                                       w.find('.') == string_view::npos && w.find('-') == string_view::npos))) {
             out += "QID";
         } else if (!digit) {
             out += w;
@@ -523,7 +563,10 @@ void mask_shape(string_view t, std::string& out, bool keep_codes, std::size_t ma
                     out += 'N';
                     while (k < w.size() && is_digit(w[k])) ++k;
                 } else {
-                    out += w[k++];
+                    std::size_t e = k + 1;
+                    while (e < w.size() && !is_digit(w[e])) ++e;
+                    out.append(w.data() + k, e - k);
+                    k = e;
                 }
             }
         }
