@@ -24,6 +24,35 @@ inline bool starts(string_view s, string_view p) {
     return s.size() >= p.size() && (p.empty() || (s[0] == p[0] && std::memcmp(s.data(), p.data(), p.size()) == 0));
 }
 inline bool contains(string_view s, string_view p) { return s.find(p) != string_view::npos; }
+// The same for a literal: memchr to the first byte, then a fixed-size compare the
+// compiler inlines (string_view::find called memcmp for every candidate: with the
+// equality tests below, memcmp was 9 % of a 1 GiB profile).
+template <std::size_t N>
+inline bool contains(string_view s, const char (&p)[N]) {
+    constexpr std::size_t n = N - 1;
+    static_assert(n > 0);
+    if (s.size() < n) return false;
+    const char* d = s.data();
+    const char* const last = s.data() + (s.size() - n); // the last possible start
+    for (;;) {
+        d = static_cast<const char*>(std::memchr(d, p[0], static_cast<std::size_t>(last - d) + 1));
+        if (!d) return false;
+        if (__builtin_memcmp(d + 1, p + 1, n - 1) == 0) return true;
+        if (d == last) return false;
+        ++d;
+    }
+}
+template <std::size_t N>
+inline bool starts(string_view s, const char (&p)[N]) {
+    constexpr std::size_t n = N - 1;
+    static_assert(n > 0);
+    return s.size() >= n && s[0] == p[0] && __builtin_memcmp(s.data(), p, n) == 0;
+}
+// s == literal, with a compare of known size.
+template <std::size_t N>
+inline bool eq(string_view s, const char (&p)[N]) {
+    return s.size() == N - 1 && __builtin_memcmp(s.data(), p, N - 1) == 0;
+}
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -67,33 +96,33 @@ enum class Prog : std::uint8_t {
 Prog program_of(string_view p) {
     switch (p.size()) {
     case 4:
-        if (p == "smtp") return Prog::Smtp;
-        if (p == "lmtp") return Prog::Lmtp;
-        if (p == "qmgr") return Prog::Qmgr;
-        if (p == "pipe") return Prog::Pipe;
+        if (eq(p, "smtp")) return Prog::Smtp;
+        if (eq(p, "lmtp")) return Prog::Lmtp;
+        if (eq(p, "qmgr")) return Prog::Qmgr;
+        if (eq(p, "pipe")) return Prog::Pipe;
         break;
     case 5:
-        if (p == "smtpd") return Prog::Smtpd;
-        if (p == "local") return Prog::Local;
-        if (p == "error") return Prog::Error;
-        if (p == "retry") return Prog::Retry;
-        if (p == "nqmgr" || p == "oqmgr") return Prog::Qmgr;
+        if (eq(p, "smtpd")) return Prog::Smtpd;
+        if (eq(p, "local")) return Prog::Local;
+        if (eq(p, "error")) return Prog::Error;
+        if (eq(p, "retry")) return Prog::Retry;
+        if (eq(p, "nqmgr") || eq(p, "oqmgr")) return Prog::Qmgr;
         break;
     case 6:
-        if (p == "pickup") return Prog::Pickup;
-        if (p == "bounce") return Prog::Bounce;
-        if (p == "master") return Prog::Master;
+        if (eq(p, "pickup")) return Prog::Pickup;
+        if (eq(p, "bounce")) return Prog::Bounce;
+        if (eq(p, "master")) return Prog::Master;
         break;
     case 7:
-        if (p == "cleanup") return Prog::Cleanup;
-        if (p == "virtual") return Prog::Virtual;
-        if (p == "discard") return Prog::Discard;
+        if (eq(p, "cleanup")) return Prog::Cleanup;
+        if (eq(p, "virtual")) return Prog::Virtual;
+        if (eq(p, "discard")) return Prog::Discard;
         break;
     case 9:
-        if (p == "postsuper") return Prog::Postsuper;
+        if (eq(p, "postsuper")) return Prog::Postsuper;
         break;
     case 10:
-        if (p == "postscreen") return Prog::Postscreen;
+        if (eq(p, "postscreen")) return Prog::Postscreen;
         break;
     default: break;
     }
@@ -109,13 +138,25 @@ bool is_delivery_agent(Prog p) {
 }
 
 bool is_tls_trust(string_view w) {
-    return w == "Anonymous" || w == "Untrusted" || w == "Trusted" || w == "Verified";
+    return eq(w, "Anonymous") || eq(w, "Untrusted") || eq(w, "Trusted") || eq(w, "Verified");
 }
 
 // A parsed "to=<...>, relay=..., delay=, delays=, dsn=, status=WORD (reason)" line.
 struct Delivery {
     string_view recipient, domain, relay, delay, delays, dsn, status, reason, orig_to;
 };
+
+// b.find(", ", from), without a memcmp call per comma.
+std::size_t find_comma_space(string_view b, std::size_t from) {
+    while (from < b.size()) {
+        const void* c = std::memchr(b.data() + from, ',', b.size() - from);
+        if (!c) return string_view::npos;
+        std::size_t k = static_cast<std::size_t>(static_cast<const char*>(c) - b.data());
+        if (k + 1 < b.size() && b[k + 1] == ' ') return k;
+        from = k + 1;
+    }
+    return string_view::npos;
+}
 
 // Mirrors the DELIVERY macro of the signatures: to=<r>, [orig_to=<o>,] relay=..., ... status=
 bool parse_delivery(string_view b, Delivery& d) {
@@ -131,11 +172,11 @@ bool parse_delivery(string_view b, Delivery& d) {
     bool have_relay = false;
     for (int n = 0; pos + 1 < b.size() && b[pos] == ',' && b[pos + 1] == ' '; ++n) {
         pos += 2;
-        std::size_t eq = b.find('=', pos);
-        if (eq == string_view::npos) return false;
-        string_view key = b.substr(pos, eq - pos);
-        if (key == "status") {
-            string_view rest = b.substr(eq + 1);
+        std::size_t eqp = b.find('=', pos);
+        if (eqp == string_view::npos) return false;
+        string_view key = b.substr(pos, eqp - pos);
+        if (eq(key, "status")) {
+            string_view rest = b.substr(eqp + 1);
             std::size_t sp = rest.find(' ');
             d.status = rest.substr(0, sp);
             if (sp != string_view::npos) {
@@ -146,20 +187,20 @@ bool parse_delivery(string_view b, Delivery& d) {
             }
             return have_relay;
         }
-        std::size_t end = b.find(", ", eq);
+        std::size_t end = find_comma_space(b, eqp);
         if (end == string_view::npos) return false;
-        string_view val = b.substr(eq + 1, end - eq - 1);
-        if (n == 0 && key == "orig_to") {
+        string_view val = b.substr(eqp + 1, end - eqp - 1);
+        if (n == 0 && eq(key, "orig_to")) {
             d.orig_to = val;
         } else if (!have_relay) {
-            if (key != "relay") return false; // the signatures want relay= right after to= (or orig_to=)
+            if (!eq(key, "relay")) return false; // the signatures want relay= right after to= (or orig_to=)
             d.relay = val;
             have_relay = true;
-        } else if (key == "delay") {
+        } else if (eq(key, "delay")) {
             d.delay = val;
-        } else if (key == "delays") {
+        } else if (eq(key, "delays")) {
             d.delays = val;
-        } else if (key == "dsn") {
+        } else if (eq(key, "dsn")) {
             d.dsn = val;
         }
         pos = end;
@@ -212,9 +253,8 @@ std::string restriction_of(string_view text) {
 }
 
 bool is_greylisting(string_view text) {
-    for (string_view k : {"reylist", "raylist", "postgrey", "Greylisted", "try again later"})
-        if (contains(text, k)) return k != "try again later" || contains(text, "grey");
-    return false;
+    return contains(text, "reylist") || contains(text, "raylist") || contains(text, "postgrey") ||
+           contains(text, "Greylisted") || (contains(text, "try again later") && contains(text, "grey"));
 }
 
 // A routine line shape and the signatures it matches (all of them: the start-up
@@ -757,7 +797,7 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
         break;
     case Prog::Qmgr:
         if (!qid.empty()) {
-            if (b == "removed") return F_REMOVED;
+            if (eq(b, "removed")) return F_REMOVED;
             if (starts(b, "from=<") && b.back() == ')' && contains(b, ", nrcpt=") && contains(b, "(queue active)"))
                 return F_ACTIVE;
             if (starts(b, "from=<") && contains(b, ", status=expired, returned to sender")) {
@@ -799,7 +839,7 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
             else if (s.per_domain.size() < LogSummary::kMaxDomains) dc = &s.per_domain.emplace(scratch2_, DomainCounts{}).first->second;
             else ++s.domains_dropped;
             int fsig = -1;
-            if (d.status == "sent") {
+            if (eq(d.status, "sent")) {
                 if (contains(d.reason, "queued as ") && loopback_relay(d.relay) && (prog == Prog::Smtp || prog == Prog::Lmtp)) {
                     ++s.reinjected; // the filter's re-injection is counted as received: not twice
                 } else {
@@ -829,8 +869,8 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
                 case Prog::Discard: fsig = F_SENT_DISCARD; break;
                 default: break;
                 }
-            } else if (d.status == "deferred" || d.status == "bounced") {
-                const bool deferred = d.status == "deferred";
+            } else if (eq(d.status, "deferred") || eq(d.status, "bounced")) {
+                const bool deferred = eq(d.status, "deferred");
                 if (deferred) {
                     ++s.deferrals;
                     ++traffic().deferred;
@@ -868,7 +908,7 @@ int LogScanner::classify(const SyslogLine& l, std::int64_t hour, std::uint64_t o
             }
             // Deferrals and bounces with a known cause have more specific signatures:
             // leave those to the set so their hits are counted.
-            if (fsig >= 0 && d.status != "sent") return -1;
+            if (fsig >= 0 && !eq(d.status, "sent")) return -1;
             return fsig;
         }
     }
