@@ -5,9 +5,14 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace pft::probes {
 namespace {
@@ -200,10 +205,28 @@ inline unsigned char cls(char c) { return kClass[static_cast<unsigned char>(c)];
 
 struct Tag {
     string_view name; // "postfix/submission/smtpd"
-    std::optional<long> pid;
+    // A plain value and flag, not std::optional: building an optional from two stores
+    // and copying it as one 16-byte load stalled store forwarding (a third of parse_tag).
+    long pid = 0;
+    bool has_pid = false;
     std::size_t end = 0; // index after "name[pid]:"
     std::size_t first_slash = string_view::npos, last_slash = string_view::npos; // in name
 };
+
+#if defined(__SSE2__)
+// Of 16 bytes at p: bit k set when p[k] is a tag character; `slash` gets the '/' bits.
+// Tag characters are the ranges 0x2D..0x39 ("-./0-9"), letters (c | 0x20 in a..z) and
+// '_'; bytes >= 0x80 compare negative and fall outside every range.
+inline unsigned tag_mask16(const char* p, unsigned& slash) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i r1 = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x2C)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x3A)));
+    const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    const __m128i r2 = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8(0x60)), _mm_cmplt_epi8(l, _mm_set1_epi8(0x7B)));
+    const __m128i r3 = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+    slash = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/'))));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(r1, r2), r3)));
+}
+#endif
 
 // A syslog tag at i: "name[pid]:" or "name:", followed by a space or the end.
 // `stop` (when given) receives where the scan of tag characters stopped.
@@ -211,7 +234,28 @@ std::optional<Tag> parse_tag(string_view s, std::size_t i, std::size_t* stop = n
     std::size_t j = i;
     const std::size_t lim = std::min(s.size(), i + 128);
     std::size_t first = string_view::npos, last = string_view::npos;
-    for (; j < lim; ++j) {
+    bool ended = false;
+#if defined(__SSE2__)
+    // 16 bytes at a time while they are all inside the line (the same result as the
+    // byte loop below, which finishes the scan near the end of the line).
+    while (j < lim && j + 16 <= s.size()) {
+        unsigned slash = 0;
+        const unsigned non = ~tag_mask16(s.data() + j, slash) & 0xFFFFu;
+        std::size_t k = non ? static_cast<std::size_t>(std::countr_zero(non)) : 16;
+        if (k > lim - j) k = lim - j;
+        if (k < 16) slash &= (1u << k) - 1;
+        if (slash) {
+            if (first == string_view::npos) first = j - i + static_cast<std::size_t>(std::countr_zero(slash));
+            last = j - i + static_cast<std::size_t>(31 - std::countl_zero(slash));
+        }
+        j += k;
+        if (k < 16) {
+            ended = true;
+            break;
+        }
+    }
+#endif
+    for (; !ended && j < lim; ++j) {
         const unsigned char f = cls(s[j]);
         if (!(f & C_TAG)) break;
         if (f & C_SLASH) {
@@ -233,6 +277,7 @@ std::optional<Tag> parse_tag(string_view s, std::size_t i, std::size_t* stop = n
         if (j == start || j >= s.size() || s[j] != ']') return std::nullopt;
         ++j;
         t.pid = pid;
+        t.has_pid = true;
     }
     if (j >= s.size() || s[j] != ':') return std::nullopt;
     ++j;
@@ -347,7 +392,7 @@ SyslogLine parse_syslog_line(string_view line, engine::TimePoint reference, Stam
         if (last > first) out.service = name.substr(first + 1, last - first - 1);
     }
     // Without a stamp, host or pid a "word:" is more likely message text ("warning:").
-    bool weak = !has_time && out.host.empty() && !tag->pid && first == string_view::npos;
+    bool weak = !has_time && out.host.empty() && !tag->has_pid && first == string_view::npos;
     bool postfix = false;
     if (first != string_view::npos)
         postfix = out.syslog_name.substr(0, 7) == "postfix" || is_postfix_program(out.program);
@@ -359,7 +404,7 @@ SyslogLine parse_syslog_line(string_view line, engine::TimePoint reference, Stam
         return out;
     }
     out.kind = postfix ? LineKind::Postfix : LineKind::Other;
-    out.pid = tag->pid;
+    if (tag->has_pid) out.pid = tag->pid;
     std::size_t m = tag->end;
     if (m < line.size() && is_space(line[m])) ++m;
     out.message = line.substr(m);
