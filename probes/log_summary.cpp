@@ -1112,6 +1112,13 @@ LogSummary scan_logs(LogReader& reader, std::shared_ptr<const SignatureSet> sigs
     }
     LogSummary out = std::move(scanners[0]->summary());
     for (unsigned w = 1; w < workers; ++w) out.merge(std::move(scanners[w]->summary()));
+    // The newest kMaxNotable fatal/panic lines, as merge() keeps them: a scanner holds up
+    // to twice that, so one thread used to list more lines (22) than two threads (20).
+    std::sort(out.fatal_panic.begin(), out.fatal_panic.end(),
+              [](const NotableLine& a, const NotableLine& b) { return a.order < b.order; });
+    if (out.fatal_panic.size() > LogSummary::kMaxNotable)
+        out.fatal_panic.erase(out.fatal_panic.begin(),
+                              out.fatal_panic.end() - static_cast<std::ptrdiff_t>(LogSummary::kMaxNotable));
     return out;
 }
 
