@@ -81,21 +81,27 @@ private:
     std::uint64_t count_ = 0, sum_ms_ = 0, max_ms_ = 0;
 };
 
-// A set of 64-bit hashes (distinct queue ids), bounded.
+// A set of 64-bit hashes (distinct queue ids), bounded: exact up to `cap` members
+// (4 MiB of slots by default), then a HyperLogLog sketch of 16 KiB that estimates the
+// count within about 1 %; saturated() tells that the count is such an estimate. (The
+// exact set used to grow to 4 M members, 64 MiB per thread: a log with millions of
+// distinct deferred messages took the scan past its 64 MB bound.)
 class HashSet64 {
 public:
     HashSet64() = default;
     explicit HashSet64(std::size_t cap) : cap_(cap) {}
     void insert(std::uint64_t h);
     void merge(const HashSet64& o);
-    std::size_t size() const { return size_; }
-    bool saturated() const { return saturated_; }
+    std::size_t size() const;
+    bool saturated() const { return !sketch_.empty(); }
 
 private:
     void grow();
+    void to_sketch();
+    void sketch_add(std::uint64_t h);
     std::vector<std::uint64_t> slots_; // 0 = empty
-    std::size_t size_ = 0, cap_ = 4u << 20;
-    bool saturated_ = false;
+    std::vector<std::uint8_t> sketch_; // HyperLogLog registers once past the cap
+    std::size_t size_ = 0, cap_ = 1u << 18;
 };
 
 struct TrafficCounts {
