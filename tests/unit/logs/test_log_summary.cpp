@@ -275,3 +275,24 @@ TEST_CASE("the JSON summary carries every section", "[summary]") {
     CHECK(j["signature_hits"]["smtpd_connect"] == 1);
     CHECK(j["delays_seconds"].contains("connection_setup"));
 }
+
+TEST_CASE("distinct deferred messages: exact up to the cap, then a bounded estimate", "[summary]") {
+    auto id = [](std::uint64_t i) { return (i * 0x9E3779B97F4A7C15ull) ^ 0x5bd1e995ull; };
+    auto near = [](std::size_t got, double want) { return std::abs(static_cast<double>(got) - want) <= want * 0.03; };
+    HashSet64 a(1000), b(1000);
+    for (std::uint64_t i = 1; i <= 900; ++i) a.insert(id(i));
+    for (std::uint64_t i = 1; i <= 900; ++i) a.insert(id(i)); // again: no change
+    CHECK(a.size() == 900);
+    CHECK(!a.saturated());
+    for (std::uint64_t i = 901; i <= 200000; ++i) a.insert(id(i));
+    CHECK(a.saturated());
+    CHECK(near(a.size(), 200000));
+    for (std::uint64_t i = 100001; i <= 300000; ++i) b.insert(id(i));
+    a.merge(b); // overlapping: 300 000 distinct
+    CHECK(near(a.size(), 300000));
+    HashSet64 c(1000);
+    for (std::uint64_t i = 1; i <= 10; ++i) c.insert(id(i));
+    c.merge(a); // an exact set takes in a sketch
+    CHECK(c.saturated());
+    CHECK(near(c.size(), 300000));
+}
