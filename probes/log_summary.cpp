@@ -314,61 +314,53 @@ bool has_failed_counter(string_view b) {
 
 // ---- small containers ----------------------------------------------------------
 
-const TopCounter::Entry* TopCounter::find(string_view key, std::uint64_t h) const {
-    if (slots_.empty()) return nullptr;
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-        std::uint32_t e = slots_[i];
-        if (e == 0) return nullptr;
-        const Entry& x = entries_[e - 1];
-        if (x.hash == h && x.key_len == key.size() && std::memcmp(keys_.data() + x.key_off, key.data(), key.size()) == 0)
-            return &x;
+std::uint32_t ArenaStringIndex::insert(string_view key, std::uint64_t h) {
+    if (keys_.size() + key.size() > 0xffffffffu || entries_.size() >= kNone - 1) return kNone;
+    if ((entries_.size() + 1) * 2 > slots_.size()) {
+        slots_.assign(slots_.empty() ? initial_slots_ : slots_.size() * 2, 0);
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t k = 0; k < entries_.size(); ++k) {
+            std::size_t i = static_cast<std::size_t>(entries_[k].hash) & mask;
+            while (slots_[i]) i = (i + 1) & mask;
+            slots_[i] = static_cast<std::uint32_t>(k + 1);
+        }
     }
-}
-
-void TopCounter::grow() {
-    slots_.assign(slots_.empty() ? 64 : slots_.size() * 2, 0);
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t k = 0; k < entries_.size(); ++k) {
-        std::size_t i = static_cast<std::size_t>(entries_[k].hash) & mask;
-        while (slots_[i]) i = (i + 1) & mask;
-        slots_[i] = static_cast<std::uint32_t>(k + 1);
-    }
-}
-
-void TopCounter::add(string_view key, std::uint64_t n) {
-    const std::uint64_t h = std::hash<string_view>{}(key);
-    if (const Entry* e = find(key, h)) {
-        const_cast<Entry*>(e)->n += n;
-        return;
-    }
-    if (entries_.size() >= cap_) {
-        other_ += n;
-        return;
-    }
-    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    entries_.push_back(Entry{h, static_cast<std::uint32_t>(keys_.size()), static_cast<std::uint32_t>(key.size())});
+    keys_.append(key);
     const std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(h) & mask;
     while (slots_[i]) i = (i + 1) & mask;
-    entries_.push_back(Entry{h, n, keys_.size(), key.size()});
-    keys_.append(key);
     slots_[i] = static_cast<std::uint32_t>(entries_.size());
+    return static_cast<std::uint32_t>(entries_.size() - 1);
+}
+
+void TopCounter::add(string_view key, std::uint64_t n) {
+    const std::uint64_t h = ArenaStringIndex::hash(key);
+    if (std::uint32_t i = index_.find(key, h); i != ArenaStringIndex::kNone) {
+        counts_[i] += n;
+        return;
+    }
+    if (index_.size() >= cap_ || index_.insert(key, h) == ArenaStringIndex::kNone) {
+        other_ += n;
+        return;
+    }
+    counts_.push_back(n);
 }
 
 void TopCounter::merge(const TopCounter& o) {
-    for (const auto& e : o.entries_) add(o.key_of(e), e.n);
+    for (std::uint32_t i = 0; i < o.index_.size(); ++i) add(o.index_.key(i), o.counts_[i]);
     other_ += o.other_;
 }
 
 std::uint64_t TopCounter::get(string_view key) const {
-    const Entry* e = find(key, std::hash<string_view>{}(key));
-    return e ? e->n : 0;
+    std::uint32_t i = index_.find(key, ArenaStringIndex::hash(key));
+    return i == ArenaStringIndex::kNone ? 0 : counts_[i];
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> TopCounter::top(std::size_t n) const {
     std::vector<std::pair<std::string, std::uint64_t>> v;
-    v.reserve(entries_.size());
-    for (const auto& e : entries_) v.emplace_back(std::string(key_of(e)), e.n);
+    v.reserve(index_.size());
+    for (std::uint32_t i = 0; i < index_.size(); ++i) v.emplace_back(std::string(index_.key(i)), counts_[i]);
     auto cmp = [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; };
     if (v.size() > n) {
         std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(), cmp);
@@ -762,19 +754,21 @@ void LogScanner::scan_line(string_view line, engine::TimePoint reference, std::u
     key_ready_ = false;
     const int* hits = nullptr;
     std::size_t n_hits = 0;
-    const std::uint64_t h = memo_ok ? std::hash<string_view>{}(key_) : 0;
-    const MemoEntry* e = memo_ok ? memo_find(key_, h) : nullptr;
-    if (e) {
-        hits = memo_hits_.data() + e->hits_off;
-        n_hits = e->hits_len;
+    const std::uint64_t h = memo_ok ? ArenaStringIndex::hash(key_) : 0;
+    const std::uint32_t m = memo_ok ? memo_.find(key_, h) : ArenaStringIndex::kNone;
+    if (m != ArenaStringIndex::kNone) {
+        hits = memo_hits_.data() + memo_at_[m].off;
+        n_hits = memo_at_[m].len;
     } else {
         sigs_->match_indices(l.program, l.message, idx_);
-        // Key bytes, the entry, two slots and the results.
-        const std::size_t cost = key_.size() + sizeof(MemoEntry) + 2 * sizeof(std::uint32_t) + idx_.size() * sizeof(int);
+        const std::size_t cost = ArenaStringIndex::cost(key_.size()) + sizeof(MemoHits) + idx_.size() * sizeof(int);
         if (memo_ok && memo_bytes_ + cost <= kMemoBytes) {
-            if (memo_keys_.capacity() == 0) memo_keys_.reserve(kMemoBytes / 2); // no copy per doubling early on
-            memo_bytes_ += cost;
-            memo_insert(key_, h, idx_);
+            if (memo_.size() == 0) memo_.reserve_keys(kMemoBytes / 2); // no copy per doubling early on
+            if (memo_.insert(key_, h) != ArenaStringIndex::kNone) {
+                memo_bytes_ += cost;
+                memo_at_.push_back({static_cast<std::uint32_t>(memo_hits_.size()), static_cast<std::uint32_t>(idx_.size())});
+                memo_hits_.insert(memo_hits_.end(), idx_.begin(), idx_.end());
+            }
         }
         hits = idx_.data();
         n_hits = idx_.size();
@@ -793,44 +787,6 @@ void LogScanner::scan_line(string_view line, engine::TimePoint reference, std::u
     s.unmatched.add(scratch_);
     if (s.unmatched_examples.size() < 5000 && s.unmatched_examples.find(scratch_) == s.unmatched_examples.end())
         s.unmatched_examples.emplace(scratch_, engine::printable(std::string(line), 400));
-}
-
-const LogScanner::MemoEntry* LogScanner::memo_find(string_view key, std::uint64_t h) const {
-    if (memo_slots_.empty()) return nullptr;
-    const std::size_t mask = memo_slots_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-        const std::uint32_t k = memo_slots_[i];
-        if (k == 0) return nullptr;
-        const MemoEntry& x = memo_entries_[k - 1];
-        if (x.hash == h && x.key_len == key.size() &&
-            std::memcmp(memo_keys_.data() + x.key_off, key.data(), key.size()) == 0)
-            return &x;
-    }
-}
-
-void LogScanner::memo_insert(string_view key, std::uint64_t h, const std::vector<int>& hits) {
-    if ((memo_entries_.size() + 1) * 2 > memo_slots_.size()) {
-        memo_slots_.assign(memo_slots_.empty() ? 1024 : memo_slots_.size() * 2, 0);
-        const std::size_t mask = memo_slots_.size() - 1;
-        for (std::size_t k = 0; k < memo_entries_.size(); ++k) {
-            std::size_t i = static_cast<std::size_t>(memo_entries_[k].hash) & mask;
-            while (memo_slots_[i]) i = (i + 1) & mask;
-            memo_slots_[i] = static_cast<std::uint32_t>(k + 1);
-        }
-    }
-    MemoEntry e;
-    e.hash = h;
-    e.key_off = static_cast<std::uint32_t>(memo_keys_.size());
-    e.key_len = static_cast<std::uint32_t>(key.size());
-    e.hits_off = static_cast<std::uint32_t>(memo_hits_.size());
-    e.hits_len = static_cast<std::uint32_t>(hits.size());
-    memo_keys_.append(key);
-    memo_hits_.insert(memo_hits_.end(), hits.begin(), hits.end());
-    memo_entries_.push_back(e);
-    const std::size_t mask = memo_slots_.size() - 1;
-    std::size_t i = static_cast<std::size_t>(h) & mask;
-    while (memo_slots_[i]) i = (i + 1) & mask;
-    memo_slots_[i] = static_cast<std::uint32_t>(memo_entries_.size());
 }
 
 std::string LogScanner::fast_signature(string_view line, engine::TimePoint reference) {

@@ -15,6 +15,7 @@
 #include <climits>
 #include <functional>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,6 +33,48 @@ struct StringHash {
 template <class V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
+// Strings to dense indexes 0, 1, 2... by open addressing; the caller keeps what it
+// stores per key in a vector of its own, indexed alike. The keys live in one arena: a
+// look-up touches a slot, the entry's hash and the key bytes (an unordered_map also
+// touched a bucket, a node and a separately allocated key). No erase. Used by TopCounter
+// and the log scanner's shape memo.
+class ArenaStringIndex {
+public:
+    static constexpr std::uint32_t kNone = 0xffffffffu;
+    explicit ArenaStringIndex(std::size_t initial_slots = 64) : initial_slots_(initial_slots) {}
+    static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+    // The index of key (h = hash(key)), or kNone.
+    std::uint32_t find(std::string_view key, std::uint64_t h) const {
+        if (slots_.empty()) return kNone;
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+            const std::uint32_t e = slots_[i];
+            if (e == 0) return kNone;
+            const Entry& x = entries_[e - 1];
+            if (x.hash == h && x.key_len == key.size() && std::memcmp(keys_.data() + x.key_off, key.data(), key.size()) == 0)
+                return e - 1;
+        }
+    }
+    // Adds a key that find() did not find; its index is size() before the call. kNone
+    // (nothing added) when the arena would pass 4 GiB.
+    std::uint32_t insert(std::string_view key, std::uint64_t h);
+    std::string_view key(std::uint32_t i) const { return {keys_.data() + entries_[i].key_off, entries_[i].key_len}; }
+    std::size_t size() const { return entries_.size(); }
+    void reserve_keys(std::size_t bytes) { keys_.reserve(bytes); }
+    // Heap bytes one more key of this length costs (key, entry, two slots).
+    static constexpr std::size_t cost(std::size_t key_len) { return key_len + sizeof(Entry) + 2 * sizeof(std::uint32_t); }
+
+private:
+    struct Entry {
+        std::uint64_t hash = 0;
+        std::uint32_t key_off = 0, key_len = 0;
+    };
+    std::vector<Entry> entries_;
+    std::string keys_;
+    std::vector<std::uint32_t> slots_; // entry index + 1; 0 = empty
+    std::size_t initial_slots_;
+};
+
 // Count per key, bounded: past `cap` distinct keys, new keys are added to `other`.
 class TopCounter {
 public:
@@ -42,25 +85,12 @@ public:
     // The n largest, ties by key.
     std::vector<std::pair<std::string, std::uint64_t>> top(std::size_t n) const;
     std::uint64_t other() const { return other_; }
-    std::size_t size() const { return entries_.size(); }
+    std::size_t size() const { return index_.size(); }
     std::uint64_t get(std::string_view key) const;
 
 private:
-    // Open addressing over a dense entry vector: a look-up touches one slot and one
-    // entry (with its hash), not a bucket, a node and a heap key as unordered_map did.
-    // The keys live in one arena, not in a std::string each (one cache miss less).
-    struct Entry {
-        std::uint64_t hash = 0;
-        std::uint64_t n = 0;
-        std::size_t key_off = 0;
-        std::size_t key_len = 0;
-    };
-    std::string_view key_of(const Entry& e) const { return std::string_view(keys_.data() + e.key_off, e.key_len); }
-    const Entry* find(std::string_view key, std::uint64_t h) const;
-    void grow();
-    std::vector<Entry> entries_;
-    std::string keys_;
-    std::vector<std::uint32_t> slots_; // entry index + 1; 0 = empty
+    ArenaStringIndex index_;
+    std::vector<std::uint64_t> counts_; // by index_
     std::size_t cap_ = 5000;
     std::uint64_t other_ = 0;
 };
@@ -219,18 +249,13 @@ private:
     std::string scratch_, scratch2_, shape_, key_;
     // Set results per line shape (numbers, addresses, IPs masked; SMTP codes kept):
     // lines of one shape match the same signatures, and the RE2 set is the cost.
-    // Open addressing over one arena of keys and one of results: a look-up touches a
-    // slot, an entry and the key bytes (unordered_map also touched a bucket, a node and
-    // a separately allocated key: 7.6 % of a one-thread 1 GiB profile).
-    struct MemoEntry {
-        std::uint64_t hash = 0;
-        std::uint32_t key_off = 0, key_len = 0, hits_off = 0, hits_len = 0;
+    // One ArenaStringIndex of shapes, and each shape's signature indexes in one arena
+    // (unordered_map<string, vector<int>> was 7.6 % of a one-thread 1 GiB profile).
+    struct MemoHits {
+        std::uint32_t off = 0, len = 0; // in memo_hits_
     };
-    const MemoEntry* memo_find(std::string_view key, std::uint64_t hash) const;
-    void memo_insert(std::string_view key, std::uint64_t hash, const std::vector<int>& hits);
-    std::vector<MemoEntry> memo_entries_;
-    std::vector<std::uint32_t> memo_slots_; // entry index + 1; 0 = empty
-    std::string memo_keys_;
+    ArenaStringIndex memo_{1024};
+    std::vector<MemoHits> memo_at_; // by memo_ index
     std::vector<int> memo_hits_;
     std::size_t memo_bytes_ = 0; // heap use of the memo, bounded (kMemoBytes)
     bool key_ready_ = false; // classify() built key_ (delivery lines: without delays and address)
