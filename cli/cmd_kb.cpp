@@ -29,7 +29,7 @@ namespace {
 int kb_lint(const Common& c, bool strict) {
     rules::Diagnostics diags;
     std::string nf;
-    auto k = load_all_knowledge(c.kb, diags, &nf);
+    auto k = load_all_knowledge(c.kb, diags, &nf, /*with_tests=*/true);
     if (!k && !nf.empty()) {
         std::cerr << "pftriage: " << nf << "\n";
         return kDataErr;
@@ -63,7 +63,7 @@ int kb_lint(const Common& c, bool strict) {
 
 int kb_test(const Common& c) {
     int code = 0;
-    auto k = load_knowledge_or_report(c, &code);
+    auto k = load_knowledge_or_report(c, &code, /*with_tests=*/true);
     if (!k) return code;
     // Tests are judged at a fixed reference time so that ages in them are stable.
     auto now = engine::parse_rfc3339("2026-11-24T12:00:00Z").value();

@@ -29,10 +29,10 @@ void setup_logging(const Common& c) {
     else spdlog::set_level(spdlog::level::warn);
 }
 
-std::optional<Knowledge> load_knowledge_or_report(const Common& c, int* code) {
+std::optional<Knowledge> load_knowledge_or_report(const Common& c, int* code, bool with_tests) {
     rules::Diagnostics diags;
     std::string nf;
-    auto k = load_all_knowledge(c.kb, diags, &nf);
+    auto k = load_all_knowledge(c.kb, diags, &nf, with_tests);
     for (const auto& d : diags.sorted()) std::cerr << d.to_string() << "\n";
     if (!k) {
         if (!nf.empty()) std::cerr << "pftriage: " << nf << "\n";

@@ -16,7 +16,8 @@
 namespace pft::cli {
 
 // Loads the knowledge base; prints diagnostics to stderr; on failure sets *code (65).
-std::optional<Knowledge> load_knowledge_or_report(const Common& c, int* code);
+// with_tests as for load_all_knowledge.
+std::optional<Knowledge> load_knowledge_or_report(const Common& c, int* code, bool with_tests = false);
 
 // Opens --from BUNDLE, or the live host; on failure prints why and sets *code.
 std::unique_ptr<probes::Source> open_source(const Common& c, int* code);

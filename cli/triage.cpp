@@ -6,6 +6,8 @@
 #include "probes/maillog_probe.hpp"
 #include "rules/loader.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <future>
@@ -16,7 +18,7 @@
 namespace pft::cli {
 
 std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rules::Diagnostics& diags,
-                                            std::string* not_found) {
+                                            std::string* not_found, bool with_tests) {
     auto dirs = find_data_dirs(kb_override, not_found);
     if (!dirs) return std::nullopt;
     Knowledge k;
@@ -28,12 +30,15 @@ std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rule
     bool with_signatures = std::filesystem::is_directory(sigdir, ec);
     rules::Diagnostics catalog_diags;
     auto side = std::async(std::launch::async, [&] {
+        pthread_setname_np(pthread_self(), "pft-sigload");
         k.catalog = rules::load_fact_catalog(dirs->fact_catalog, catalog_diags);
         return with_signatures ? probes::SignatureSet::load_directory(sigdir.string())
                                : std::shared_ptr<probes::SignatureSet>();
     });
     rules::Diagnostics kb_diags;
-    k.kb = rules::load_knowledge(dirs->knowledge, kb_diags);
+    rules::LoadOptions options;
+    options.tests = with_tests;
+    k.kb = rules::load_knowledge(dirs->knowledge, kb_diags, options);
     auto sigs = side.get();
     diags.append(catalog_diags); // in the order of a sequential load: catalog, rules, signatures
     diags.append(kb_diags);

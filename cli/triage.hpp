@@ -28,8 +28,10 @@ struct Knowledge {
 };
 
 // Loads and compiles; all diagnostics go into diags. Returns nullopt on errors.
+// with_tests: also read the knowledge base's self-tests (knowledge/tests/), for `kb test`
+// and `kb lint`; a triage does not need them.
 std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rules::Diagnostics& diags,
-                                            std::string* not_found);
+                                            std::string* not_found, bool with_tests = false);
 
 // The log signatures as `kb lint` audits them (rules::lint_signatures).
 std::vector<rules::SignatureUse> signature_uses(const probes::SignatureSet& set);

@@ -167,6 +167,7 @@ void lint(const KnowledgeBase& kb, const FactCatalog& cat, Diagnostics& diags) {
         if (!kb.symptom_index.count(s)) diags.warning(kb.required_loc, "catalog symptom '" + s + "' is missing");
     for (const auto& c : kb.required_causes)
         if (!kb.cause_index.count(c)) diags.warning(kb.required_loc, "catalog cause '" + c + "' is missing");
+    if (!kb.tests_loaded) return; // the self-tests were not read: nothing to count
     std::map<std::string, int> tests_for;
     for (const auto& t : kb.tests)
         for (const auto& c : t.expect) ++tests_for[c];

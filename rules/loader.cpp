@@ -376,7 +376,10 @@ struct ParsedFile {
     bool ok = false;
 };
 
-void load_document(const std::string& file, const ParsedFile& parsed, KnowledgeBase& kb, Diagnostics& diags) {
+// tests_only: a file of the self-tests directory, which a triage does not read.
+// warn_tests: a file of a knowledge directory outside tests/, where self-tests cost every triage.
+void load_document(const std::string& file, const ParsedFile& parsed, KnowledgeBase& kb, Diagnostics& diags,
+                   bool tests_only = false, bool warn_tests = false) {
     Reader r(file, diags);
     const yaml::Stream& stream = parsed.stream;
     if (!parsed.ok) {
@@ -395,12 +398,20 @@ void load_document(const std::string& file, const ParsedFile& parsed, KnowledgeB
         }
         for (const auto& [k, v] : doc.entries()) {
             std::string key = k.IsScalar() ? k.Scalar() : "";
+            if (tests_only && key != "tests") {
+                diags.error(at(file, k), "a file under tests/ may hold only 'tests:' (a triage does not read that "
+                                         "directory); move '" + key + "' to another file");
+                continue;
+            }
             {
                 if (key == "symptoms") load_symptoms(r, v, kb);
                 else if (key == "causes") load_causes(r, v, kb);
                 else if (key == "rules") load_rules(r, v, kb);
                 else if (key == "questions") load_questions(r, v, kb);
-                else if (key == "tests") load_tests(r, v, kb);
+                else if (key == "tests") {
+                    if (warn_tests) diags.warning(at(file, k), "self-tests outside tests/ are parsed by every triage; move them to a file under tests/");
+                    load_tests(r, v, kb);
+                }
                 else if (key == "required") {
                     if (r.check_map(v, "'required'")) {
                         r.check_keys(v, {"symptoms", "causes"}, "'required'");
@@ -594,22 +605,40 @@ std::vector<CommandWord> parse_command(const std::string& run, const Location& l
     return words;
 }
 
-KnowledgeBase load_knowledge_texts(const std::vector<std::pair<std::string, std::string>>& docs, Diagnostics& diags) {
+namespace {
+
+struct SourceDoc {
+    std::string name, text;
+    bool tests_only = false; // under tests/
+    bool warn_tests = false; // read from a directory, outside tests/
+};
+
+KnowledgeBase load_sources(const std::vector<SourceDoc>& docs, Diagnostics& diags, bool tests_loaded) {
     KnowledgeBase kb;
+    kb.tests_loaded = tests_loaded;
     // One file's tree at a time, freed before the next is parsed: its memory is reused.
     // (Parsing all files first, on two threads, took more time in a fresh process than it
     // saved: the second thread's heap and every tree alive at once cost ~800 page faults.)
-    for (std::size_t i = 0; i < docs.size(); ++i) {
+    for (const auto& d : docs) {
         ParsedFile pf;
-        pf.ok = pf.stream.parse(docs[i].second, &pf.err);
-        kb.files.push_back(docs[i].first);
-        load_document(docs[i].first, pf, kb, diags);
+        pf.ok = pf.stream.parse(d.text, &pf.err);
+        kb.files.push_back(d.name);
+        load_document(d.name, pf, kb, diags, d.tests_only, d.warn_tests);
     }
     compile(kb, diags);
     return kb;
 }
 
-KnowledgeBase load_knowledge(const fs::path& dir, Diagnostics& diags) {
+} // namespace
+
+KnowledgeBase load_knowledge_texts(const std::vector<std::pair<std::string, std::string>>& docs, Diagnostics& diags) {
+    std::vector<SourceDoc> v;
+    v.reserve(docs.size());
+    for (const auto& [name, text] : docs) v.push_back({name, text, false, false});
+    return load_sources(v, diags, true);
+}
+
+KnowledgeBase load_knowledge(const fs::path& dir, Diagnostics& diags, LoadOptions options) {
     std::vector<fs::path> files;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
@@ -627,11 +656,17 @@ KnowledgeBase load_knowledge(const fs::path& dir, Diagnostics& diags) {
             it.disable_recursion_pending();
             continue;
         }
+        // knowledge/tests/ holds the self-tests, read by `kb test` and `kb lint` only.
+        if (!options.tests && it->is_directory(ec) && p.filename() == "tests" && it.depth() == 0) {
+            it.disable_recursion_pending();
+            continue;
+        }
         auto ext = p.extension().string();
         if ((ext == ".yaml" || ext == ".yml") && it->is_regular_file(ec)) files.push_back(p);
     }
     std::sort(files.begin(), files.end());
-    std::vector<std::pair<std::string, std::string>> docs;
+    std::vector<SourceDoc> docs;
+    const fs::path tests_dir = dir / "tests";
     for (const auto& p : files) {
         // Lexical: the paths come from iterating dir, so no file-system look-up is needed.
         std::string rel = p.lexically_relative(dir.parent_path()).string();
@@ -647,9 +682,11 @@ KnowledgeBase load_knowledge(const fs::path& dir, Diagnostics& diags) {
         }
         std::ostringstream ss;
         ss << in.rdbuf();
-        docs.emplace_back(rel, ss.str());
+        fs::path under_tests = p.lexically_relative(tests_dir);
+        bool tests_only = !under_tests.empty() && *under_tests.begin() != "..";
+        docs.push_back({rel, ss.str(), tests_only, !tests_only});
     }
-    return load_knowledge_texts(docs, diags);
+    return load_sources(docs, diags, options.tests);
 }
 
 } // namespace pft::rules

@@ -107,6 +107,9 @@ struct KnowledgeBase {
     std::vector<RuleDef> rules;
     std::vector<QuestionDef> questions;
     std::vector<TestDef> tests;
+    // False when the self-tests directory (knowledge/tests/) was not read, as in a triage:
+    // then `tests` holds only tests written in other files, and lint does not count them.
+    bool tests_loaded = true;
     std::vector<std::string> files;
     // Ids the catalog requires (knowledge/catalog.yaml, key 'required').
     std::vector<std::string> required_symptoms, required_causes;

@@ -6,6 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+
 using namespace pft;
 
 namespace {
@@ -127,4 +133,107 @@ rules:
     REQUIRE(has(d, "kb/x.yaml", "cause 'b' has no plan"));
     REQUIRE(has(d, "kb/x.yaml", "cause 'b' has no rule that concludes it"));
     REQUIRE(has(d, "kb/x.yaml", "catalog cause 'missing-cause' is missing"));
+}
+
+namespace {
+// A knowledge directory on disk: knowledge/{causes,tests}/..., removed at the end.
+struct TempKb {
+    std::filesystem::path root;
+    TempKb() {
+        root = std::filesystem::temp_directory_path() / ("pft-kb-" + std::to_string(::getpid()) + "-" +
+                                                          std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+        std::filesystem::create_directories(root / "knowledge" / "causes");
+        std::filesystem::create_directories(root / "knowledge" / "tests");
+    }
+    ~TempKb() {
+        std::error_code ec;
+        std::filesystem::remove_all(root, ec);
+    }
+    void write(const std::string& rel, const std::string& text) const {
+        std::ofstream(root / "knowledge" / rel) << text;
+    }
+    std::filesystem::path dir() const { return root / "knowledge"; }
+};
+
+const char* kCauses = R"(symptoms: [{id: s, title: S}]
+causes:
+  - {id: a, title: A, severity: warning, symptoms: [s], explain: x, plan: [{kind: check, run: "postqueue -j", risk: safe, why: w}]}
+rules:
+  - {id: r1, when: 'queue.total > 10', conclude: a}
+)";
+const char* kTests = R"(tests:
+  - name: a big queue concludes a
+    facts: {queue.total: 50}
+    expect: [a]
+  - name: a small queue does not
+    facts: {queue.total: 1}
+    expect_not: [a]
+)";
+} // namespace
+
+TEST_CASE("knowledge/tests/ is read for kb test and lint, skipped for a triage", "[rules][loader]") {
+    TempKb t;
+    t.write("causes/a.yaml", kCauses);
+    t.write("tests/a.yaml", kTests);
+    rules::FactCatalog cat;
+    {
+        rules::Diagnostics d;
+        auto kb = rules::load_knowledge(t.dir(), d); // as `kb test` / `kb lint`
+        INFO(all(d));
+        REQUIRE_FALSE(d.has_errors());
+        REQUIRE(kb.tests_loaded);
+        REQUIRE(kb.tests.size() == 2);
+        REQUIRE(kb.tests[0].loc.file == "knowledge/tests/a.yaml");
+        REQUIRE(kb.tests[0].loc.line == 2);
+        REQUIRE(kb.files.size() == 2);
+        rules::Diagnostics ld;
+        rules::lint(kb, cat, ld);
+        REQUIRE_FALSE(has(ld, "", "has no test"));
+        REQUIRE_FALSE(has(ld, "", "no near-miss test"));
+    }
+    {
+        rules::Diagnostics d;
+        rules::LoadOptions triage;
+        triage.tests = false;
+        auto kb = rules::load_knowledge(t.dir(), d, triage);
+        INFO(all(d));
+        REQUIRE_FALSE(d.has_errors());
+        REQUIRE_FALSE(kb.tests_loaded);
+        REQUIRE(kb.tests.empty());
+        REQUIRE(kb.files == std::vector<std::string>{"knowledge/causes/a.yaml"});
+        REQUIRE(kb.compiled->rules.size() == 1);
+        rules::Diagnostics ld;
+        rules::lint(kb, cat, ld); // the tests were not read: lint does not call the cause untested
+        INFO(all(ld));
+        REQUIRE_FALSE(has(ld, "", "has no test"));
+    }
+    {
+        rules::Diagnostics d; // without any tests, lint does say so
+        t.write("tests/a.yaml", "tests: []\n");
+        auto kb = rules::load_knowledge(t.dir(), d);
+        rules::Diagnostics ld;
+        rules::lint(kb, cat, ld);
+        REQUIRE(has(ld, "knowledge/causes/a.yaml", "cause 'a' has no test that concludes it"));
+    }
+}
+
+TEST_CASE("knowledge/tests/ may hold only tests; tests elsewhere are a warning", "[rules][loader]") {
+    TempKb t;
+    t.write("causes/a.yaml", kCauses);
+    // A rule under tests/ would be seen by `kb test` and never by a triage: an error.
+    t.write("tests/a.yaml", std::string(kTests) + "rules:\n  - {id: r2, when: 'queue.total > 99', conclude: a}\n");
+    rules::Diagnostics d;
+    rules::load_knowledge(t.dir(), d);
+    INFO(all(d));
+    REQUIRE(has(d, "knowledge/tests/a.yaml:8:1", "a file under tests/ may hold only 'tests:'"));
+
+    // Tests in a rule file still load, with a warning: every triage parses them.
+    t.write("tests/a.yaml", "tests: []\n");
+    t.write("causes/b.yaml", kTests);
+    rules::Diagnostics d2;
+    auto kb = rules::load_knowledge(t.dir(), d2);
+    INFO(all(d2));
+    REQUIRE_FALSE(d2.has_errors());
+    REQUIRE(kb.tests.size() == 2);
+    REQUIRE(has(d2, "knowledge/causes/b.yaml:1:1", "self-tests outside tests/ are parsed by every triage"));
 }
