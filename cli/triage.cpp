@@ -1,6 +1,7 @@
 // triage.cpp - from evidence to a ranked report.
 #include "cli/triage.hpp"
 
+#include "cli/heap.hpp"
 #include "cli/plan.hpp"
 #include "engine/certainty.hpp"
 #include "probes/maillog_probe.hpp"
@@ -21,6 +22,7 @@ std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rule
                                             std::string* not_found, bool with_tests) {
     auto dirs = find_data_dirs(kb_override, not_found);
     if (!dirs) return std::nullopt;
+    prepare_load_heap();
     Knowledge k;
     k.dirs = *dirs;
     // The fact catalog and the log signatures load on a second thread while the rules
@@ -31,6 +33,7 @@ std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rule
     rules::Diagnostics catalog_diags;
     auto side = std::async(std::launch::async, [&] {
         pthread_setname_np(pthread_self(), "pft-sigload");
+        prepare_thread_heap();
         k.catalog = rules::load_fact_catalog(dirs->fact_catalog, catalog_diags);
         return with_signatures ? probes::SignatureSet::load_directory(sigdir.string())
                                : std::shared_ptr<probes::SignatureSet>();

@@ -1,8 +1,10 @@
-// bench_startup.cpp - the start-up figure: fact catalog + knowledge base (YAML, schema checks,
-// expression compilation, strata) + lint + log signatures (parsed; compiled on first use),
-// phase by phase on one thread; then the same load as the CLI does it (cli::load_all_knowledge:
+// bench_startup.cpp - the start-up figure: fact catalog + knowledge base as a triage loads it
+// (YAML, schema checks, expression compilation, strata; not the self-tests in knowledge/tests/)
+// + lint + log signatures (parsed; compiled on first use), phase by phase on one thread, on the
+// heap the CLI prepares (cli::prepare_load_heap); then the same load as the CLI does it (cli::load_all_knowledge:
 // the signatures on a second thread), and, given the pftriage binary, whole processes.
 // It does not cache anything and does not judge: it prints what it measured.
+#include "cli/heap.hpp"
 #include "cli/triage.hpp"
 #include "probes/logsig.hpp"
 #include "rules/fact_catalog.hpp"
@@ -81,6 +83,9 @@ int main(int argc, char** argv) {
     fs::path kdir = root / "knowledge", catalog = root / "probes" / "facts.yaml";
     std::vector<double> t_cat, t_kb, t_lint, t_sig, t_total, c_cat, c_kb, c_lint, c_sig, c_total;
     std::size_t nrules = 0, ncauses = 0, nsymptoms = 0, nsigs = 0, nerrors = 0;
+    rules::LoadOptions as_triage;
+    as_triage.tests = false;
+    auto heap = cli::prepare_load_heap();
     for (int i = 0; i < reps; ++i) {
         rules::Diagnostics d;
         double ca = cpu_ms();
@@ -88,7 +93,7 @@ int main(int argc, char** argv) {
         auto cat = rules::load_fact_catalog(catalog, d);
         auto b = Clock::now();
         double cb = cpu_ms();
-        auto kb = rules::load_knowledge(kdir, d);
+        auto kb = rules::load_knowledge(kdir, d, as_triage);
         auto c = Clock::now();
         double cc = cpu_ms();
         rules::lint(kb, cat, d);
@@ -116,6 +121,8 @@ int main(int argc, char** argv) {
     }
     std::printf("knowledge %s: %zu rules, %zu causes, %zu symptoms, %zu signatures, %zu load errors\n",
                 kdir.string().c_str(), nrules, ncauses, nsymptoms, nsigs, nerrors);
+    std::printf("heap: %s\n", heap.applied ? (std::to_string(heap.reserved >> 20) + " MiB marked for transparent huge pages").c_str()
+                                          : "not marked for huge pages (THP off, PFTRIAGE_NO_HUGEPAGES set, or madvise failed)");
     std::printf("%-10s %9s %9s %9s %11s %9s\n", "", "catalog", "kb", "lint", "signatures", "total");
     std::printf("%-10s %9.2f %9.2f %9.2f %11.2f %9.2f  ms (first, cold process)\n", "first", t_cat[0], t_kb[0],
                 t_lint[0], t_sig[0], t_total[0]);
