@@ -65,12 +65,14 @@ double median(std::vector<double> v) {
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc == 3 && std::string(argv[1]) == "--cold-child") { // one load as the CLI does it, then exit
+    // One load as the CLI does it, then exit; --cold-child-tests: as `kb test` loads it.
+    if (argc == 3 && (std::string(argv[1]) == "--cold-child" || std::string(argv[1]) == "--cold-child-tests")) {
         rules::Diagnostics d;
         std::string nf;
+        bool with_tests = std::string(argv[1]) == "--cold-child-tests";
         double ca = process_cpu_ms();
         auto a = Clock::now();
-        auto k = cli::load_all_knowledge(argv[2], d, &nf);
+        auto k = cli::load_all_knowledge(argv[2], d, &nf, with_tests);
         double w = ms(a, Clock::now()), cpu = process_cpu_ms() - ca;
         if (!k) return 1;
         std::printf("%.3f %.3f\n", w, cpu);
@@ -136,17 +138,19 @@ int main(int argc, char** argv) {
     // As the CLI loads it (catalog, rules and signatures, the signatures on a second
     // thread; no lint), each in a fresh process (this program again, so the figure is a
     // cold start: no warm heap, caches or branch history): wall and CPU of all threads.
-    std::vector<double> t_cli, c_cli;
-    for (int i = 0; i < reps; ++i) {
+    // Alternating with the same load plus the self-tests (knowledge/tests/), as `kb test`
+    // and `kb lint` load it.
+    std::vector<double> t_cli, c_cli, t_tests, c_tests;
+    auto cold = [&kdir](const char* mode, std::vector<double>& tw, std::vector<double>& tc) {
         int fd[2];
-        if (pipe(fd) != 0) return 1;
+        if (pipe(fd) != 0) return false;
         std::fflush(stdout);
         pid_t pid = fork();
         if (pid == 0) {
             close(fd[0]);
             if (dup2(fd[1], 1) < 0) _exit(127);
             std::string self = fs::read_symlink("/proc/self/exe").string();
-            execl(self.c_str(), self.c_str(), "--cold-child", kdir.string().c_str(), static_cast<char*>(nullptr));
+            execl(self.c_str(), self.c_str(), mode, kdir.string().c_str(), static_cast<char*>(nullptr));
             _exit(127);
         }
         close(fd[1]);
@@ -156,16 +160,23 @@ int main(int argc, char** argv) {
         int status = 0;
         waitpid(pid, &status, 0);
         double w = 0, cpu = 0;
-        if (n <= 0 || std::sscanf(buf, "%lf %lf", &w, &cpu) != 2) {
+        if (n <= 0 || std::sscanf(buf, "%lf %lf", &w, &cpu) != 2) return false;
+        tw.push_back(w);
+        tc.push_back(cpu);
+        return true;
+    };
+    for (int i = 0; i < reps; ++i) {
+        if (!cold("--cold-child", t_cli, c_cli) || !cold("--cold-child-tests", t_tests, c_tests)) {
             std::printf("cold child failed\n");
             return 1;
         }
-        t_cli.push_back(w);
-        c_cli.push_back(cpu);
     }
     std::printf("as the CLI, each in a fresh process: %.2f ms wall, %.2f ms CPU (median of %d; min %.2f, max %.2f ms wall)\n",
                 median(t_cli), median(c_cli), reps, *std::min_element(t_cli.begin(), t_cli.end()),
                 *std::max_element(t_cli.begin(), t_cli.end()));
+    std::printf("the same with the self-tests (kb test): %.2f ms wall, %.2f ms CPU (median of %d; min %.2f, max %.2f ms wall)\n",
+                median(t_tests), median(c_tests), reps, *std::min_element(t_tests.begin(), t_tests.end()),
+                *std::max_element(t_tests.begin(), t_tests.end()));
 
     // Whole processes: `pftriage symptoms` (loads everything, prints a list) against
     // `pftriage --version` (loads nothing): the difference is what loading costs a user.
