@@ -67,7 +67,7 @@ seeds_for() { # target dir
         done
         # Keep at most 4000 pieces: enough variety, quick to load.
         ls "$d" | awk 'NR > 4000' | while read -r x; do rm -f "$d/$x"; done ;;
-    kb_yaml) add knowledge/*.yaml knowledge/causes/*.yaml knowledge/signatures/*.yaml ;;
+    kb_yaml) add knowledge/*.yaml knowledge/causes/*.yaml knowledge/tests/*.yaml knowledge/signatures/*.yaml ;;
     expr)
         # Every single-line condition of the knowledge base.
         grep -rh '^ *when: [^>|]' knowledge | sed 's/^ *when: //' | sort -u | head -1500 | while IFS= read -r line; do
