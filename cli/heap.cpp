@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -88,15 +89,18 @@ bool prepare_thread_heap() {
         std::uintptr_t top_start = p - 2 * header + (malloc_usable_size(probe) + header);
         std::uintptr_t boundary = base + huge;
         if (top_start + 1024 < boundary) {
-            static thread_local void* volatile head = nullptr; // kept for the life of the thread's arena
-            head = std::malloc(boundary - top_start - header);
-            if (head == reinterpret_cast<void*>(top_start + 2 * header)) {
+            // Kept for the life of the process (the arena outlives the thread), and reachable.
+            static std::atomic<void*> heads[8];
+            static std::atomic<unsigned> used{0};
+            unsigned slot = used.fetch_add(1);
+            void* head = slot < 8 ? std::malloc(boundary - top_start - header) : nullptr;
+            if (head && head == reinterpret_cast<void*>(top_start + 2 * header)) {
+                heads[slot].store(head);
                 void* volatile grow = std::malloc(huge + (huge >> 2)); // under the 4 MiB mmap threshold
                 std::free(grow);
                 applied = true;
             } else {
                 std::free(head);
-                head = nullptr;
             }
         }
     }
