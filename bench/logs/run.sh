@@ -91,6 +91,19 @@ tot = s["totals"]
 pairs = [("received", tot["received"], t["received"]), ("delivered (st_sent)", tot["delivered"], t["st_sent"]),
          ("deferrals (st_deferred)", tot["deferrals"], t["st_deferred"]), ("bounced (st_bounced)", tot["bounced"], t["st_bounced"]),
          ("rejected", tot["rejected"], t.get("rejects", 0)), ("expired", tot["expired"], t.get("st_expired", 0))]
+tw = json.load(open(sys.argv[2]))
+pairs += [("connections", tot["connections"], t["connections"]),
+          ("bounce notifications", tot["bounce_notifications"], t["bounce_notifications"]),
+          ("warning lines", s["warnings"]["lines"], t["warnings"]), ("fatal", s["warnings"]["fatal"], t["fatal"])]
+sasl = {c["client"]: c["count"] for c in s["sasl_failures"]["by_client"]}
+pairs.append(("SASL failures", sum(sasl.values()), t["sasl_failures"]))
+pairs.append(("SASL failures by client", "same" if sasl == tw.get("sasl_failures_by_ip", sasl) else "differ", "same"))
+rr = {r["restriction"]: r["count"] for r in s["reject_restrictions"]}
+pairs.append(("relay rejects", rr.get("reject_unauth_destination", 0), t.get("reject_relay", 0)))
+pairs.append(("RBL rejects", sum(v for k, v in rr.items() if k.startswith("reject_rbl_client")), t.get("reject_rbl", 0)))
+pairs.append(("postscreen rejects", sum(v for k, v in rr.items() if k.startswith("postscreen_")), t.get("reject_postscreen", 0)))
 print("counts vs --truth: " + ", ".join(f"{n} {a}{'' if a == b else ' != ' + str(b)}" for n, a, b in pairs))
+bad = [n for n, a, b in pairs if a != b]
+print("all counts equal the truth" if not bad else "MISMATCH: " + ", ".join(bad))
 print(f"signatures explained {100 * s['lines']['explained_share']:.2f} % of {s['lines']['postfix']} Postfix lines")
 PY
