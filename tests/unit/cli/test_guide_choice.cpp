@@ -61,9 +61,7 @@ const cli::Knowledge& small() {
 auto now() { return engine::parse_rfc3339("2026-11-24T12:00:00Z").value(); }
 
 Session fresh() {
-    cli::SymptomMatch sm;
-    sm.id = "s1";
-    sm.input = "s1";
+    cli::SymptomMatch sm{.input = "s1", .id = "s1", .confidence = 0, .how = {}, .ranked = {}};
     return Session(small(), sm, cli::GatheredFacts{}, now());
 }
 

@@ -1,6 +1,6 @@
 // test_heap.cpp - the load heap: marked for transparent huge pages, grown once, the
 // head below the first 2 MiB boundary set aside; the opt-out; the loading thread's arena.
-// Each case runs in a forked child: the preparation happens once per process.
+// Each case runs in a fresh process: the preparation happens once per process.
 #include "cli/heap.hpp"
 
 #include <sys/wait.h>
@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -27,10 +26,20 @@
 
 namespace {
 
-// Runs f in a child process; the child's exit status is f's result (0 = all checks held).
-int in_child(const std::function<int()>& f) {
+// Runs the hidden test case "[.heap-child]" of this test program in a fresh process
+// (fork and exec: the preparation happens once per process, and a process that has run
+// other tests already has a prepared heap and spare thread arenas), with PFT_HEAP_CASE set
+// to `which` and PFTRIAGE_NO_HUGEPAGES to `off` (unset if null). Returns its exit status:
+// 0 when every check held, otherwise the number of the check that failed.
+int in_fresh_process(const char* which, const char* off) {
     pid_t pid = fork();
-    if (pid == 0) _exit(f());
+    if (pid == 0) {
+        setenv("PFT_HEAP_CASE", which, 1);
+        if (off) setenv("PFTRIAGE_NO_HUGEPAGES", off, 1);
+        else unsetenv("PFTRIAGE_NO_HUGEPAGES");
+        execl("/proc/self/exe", "test_cli", "[.heap-child]", static_cast<char*>(nullptr));
+        _exit(127);
+    }
     int status = 0;
     if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
     return WEXITSTATUS(status);
@@ -59,14 +68,7 @@ std::string vm_flags_of(const void* a) {
 
 bool has_flag(const std::string& flags, const std::string& f) { return (flags + " ").find(" " + f + " ") != std::string::npos; }
 
-} // namespace
-
-TEST_CASE("load heap: marked for huge pages, grown once, later blocks on the boundary", "[cli][heap]") {
-#ifdef PFT_ASAN
-    SKIP("AddressSanitizer replaces malloc; the preparation does not apply");
-#else
-    int r = in_child([] {
-        unsetenv("PFTRIAGE_NO_HUGEPAGES");
+int case_main_heap() {
         auto rep = pft::cli::prepare_load_heap();
         if (!rep.applied) return 10;
         if (rep.reserved < (std::size_t(6) << 20)) return 11; // most of the 8 MiB pad
@@ -85,14 +87,9 @@ TEST_CASE("load heap: marked for huge pages, grown once, later blocks on the bou
         std::free(big);
         std::free(first);
         return 0;
-    });
-    REQUIRE(r == 0);
-#endif
 }
 
-TEST_CASE("load heap: PFTRIAGE_NO_HUGEPAGES leaves malloc alone", "[cli][heap]") {
-    int r = in_child([] {
-        setenv("PFTRIAGE_NO_HUGEPAGES", "1", 1);
+int case_opt_out() {
         auto rep = pft::cli::prepare_load_heap();
         if (rep.applied || rep.reserved != 0) return 20;
         if (pft::cli::prepare_thread_heap()) return 21;
@@ -100,16 +97,9 @@ TEST_CASE("load heap: PFTRIAGE_NO_HUGEPAGES leaves malloc alone", "[cli][heap]")
         if (has_flag(vm_flags_of(p), "hg")) return 22;
         std::free(p);
         return 0;
-    });
-    REQUIRE(r == 0);
 }
 
-TEST_CASE("load heap: a loading thread's own arena is prepared too", "[cli][heap]") {
-#ifdef PFT_ASAN
-    SKIP("AddressSanitizer replaces malloc; the preparation does not apply");
-#else
-    int r = in_child([] {
-        unsetenv("PFTRIAGE_NO_HUGEPAGES");
+int case_thread_arena() {
         if (!pft::cli::prepare_load_heap().applied) return 30;
         int code = 0;
         std::thread t([&code] { // a new thread of a process with one: a fresh arena
@@ -127,7 +117,38 @@ TEST_CASE("load heap: a loading thread's own arena is prepared too", "[cli][heap
         });
         t.join();
         return code;
-    });
-    REQUIRE(r == 0);
+}
+
+} // namespace
+
+// The body of the fresh processes above; hidden (not run on its own).
+TEST_CASE("load heap: one case in a fresh process", "[.heap-child]") {
+    const char* which = std::getenv("PFT_HEAP_CASE");
+    if (!which) return;
+    std::string w = which;
+    int code = w == "main" ? case_main_heap() : w == "off" ? case_opt_out() : w == "thread" ? case_thread_arena() : 99;
+    std::fflush(nullptr);
+    _exit(code);
+}
+
+TEST_CASE("load heap: marked for huge pages, grown once, later blocks on the boundary", "[cli][heap]") {
+#ifdef PFT_ASAN
+    SKIP("AddressSanitizer replaces malloc; the preparation does not apply");
+#else
+    REQUIRE(in_fresh_process("main", nullptr) == 0);
+    REQUIRE(in_fresh_process("main", "0") == 0); // "0" is not an opt-out
+#endif
+}
+
+TEST_CASE("load heap: PFTRIAGE_NO_HUGEPAGES leaves malloc alone", "[cli][heap]") {
+    REQUIRE(in_fresh_process("off", "1") == 0);
+    REQUIRE(in_fresh_process("off", "yes") == 0);
+}
+
+TEST_CASE("load heap: a loading thread's own arena is prepared too", "[cli][heap]") {
+#ifdef PFT_ASAN
+    SKIP("AddressSanitizer replaces malloc; the preparation does not apply");
+#else
+    REQUIRE(in_fresh_process("thread", nullptr) == 0);
 #endif
 }

@@ -57,9 +57,7 @@ TEST_CASE("ranking: confidence x severity x relevance, ties by severity then id"
     REQUIRE(health.exit_code == 2);
 
     // With symptom s1, "other" (a cause of s2) is halved: 0.45 < 0.51 of the warnings.
-    cli::SymptomMatch sm;
-    sm.id = "s1";
-    sm.input = "s1";
+    cli::SymptomMatch sm{.input = "s1", .id = "s1", .confidence = 0, .how = {}, .ranked = {}};
     auto rep = cli::build_report(k, e, sm, g);
     REQUIRE(order(rep) == std::vector<std::string>{"crit", "info", "a-warn", "b-warn", "other"});
     REQUIRE_FALSE(rep.causes.back().relevant);

@@ -38,7 +38,7 @@ TEST_CASE("symbol tables look strings up by view and keep ids stable", "[engine]
     REQUIRE(t.str(id) == "queue");
     REQUIRE(t.find("queue") == id);
     REQUIRE(t.find("queue.count") == engine::kNoSym);
-    for (int i = 0; i < 5000; ++i) t.intern("s" + std::to_string(i));
+    for (int i = 0; i < 5000; ++i) t.intern(std::string("s").append(std::to_string(i)));
     REQUIRE(t.find("queue") == id);
     REQUIRE(t.str(t.find("s4999")) == "s4999");
 }

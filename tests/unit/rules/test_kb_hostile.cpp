@@ -166,9 +166,11 @@ TEST_CASE("kb: hostile YAML ends quickly with a located error, never a crash", "
     SECTION("alias bomb (billion laughs): aliases are shared, never expanded") {
         std::string t = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
         for (int i = 1; i < 30; ++i) {
-            std::string p = "*a" + std::to_string(i - 1);
-            t += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " +
-                 p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+            std::string p = std::string("*a").append(std::to_string(i - 1));
+            std::string n = std::to_string(i);
+            t.append("a").append(n).append(": &a").append(n).append(" [");
+            for (int k = 0; k < 10; ++k) t.append(k ? ", " : "").append(p);
+            t.append("]\n");
         }
         auto d = load_timed(t + "rules: *a29\n", &s);
         INFO(all(d));
