@@ -89,6 +89,13 @@ int kb_test(const Common& c) {
     }
     std::cout << "kb test: " << (results.size() - failed) << " passed, " << failed << " failed; signature examples: "
               << examples << ", " << bad_examples << " problem(s)\n";
+    if (results.empty()) {
+        // The self-tests live in knowledge/tests/: none at all means that directory was
+        // not read (missing, unreadable, a symbolic link the walk does not follow).
+        std::cerr << "pftriage: kb test: no self-tests found (expected under " << (k->dirs.knowledge / "tests").string()
+                  << ")\n";
+        return kDataErr;
+    }
     return failed || bad_examples ? kDataErr : kOk;
 }
 

@@ -22,7 +22,7 @@ std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rule
                                             std::string* not_found, bool with_tests) {
     auto dirs = find_data_dirs(kb_override, not_found);
     if (!dirs) return std::nullopt;
-    prepare_load_heap();
+    const bool heap = prepare_load_heap().applied;
     Knowledge k;
     k.dirs = *dirs;
     // The fact catalog and the log signatures load on a second thread while the rules
@@ -43,6 +43,7 @@ std::optional<Knowledge> load_all_knowledge(const std::string& kb_override, rule
     options.tests = with_tests;
     k.kb = rules::load_knowledge(dirs->knowledge, kb_diags, options);
     auto sigs = side.get();
+    if (heap) finish_load_heap();
     diags.append(catalog_diags); // in the order of a sequential load: catalog, rules, signatures
     diags.append(kb_diags);
     if (sigs) {

@@ -684,7 +684,9 @@ KnowledgeBase load_knowledge(const fs::path& dir, Diagnostics& diags, LoadOption
         ss << in.rdbuf();
         fs::path under_tests = p.lexically_relative(tests_dir);
         bool tests_only = !under_tests.empty() && *under_tests.begin() != "..";
-        docs.push_back({rel, ss.str(), tests_only, !tests_only});
+        // The warning is for the knowledge base's authors (kb lint, kb test), not for every
+        // triage or monitoring check of a directory that still has tests elsewhere.
+        docs.push_back({rel, ss.str(), tests_only, options.tests && !tests_only});
     }
     return load_sources(docs, diags, options.tests);
 }

@@ -123,8 +123,10 @@ int main(int argc, char** argv) {
     }
     std::printf("knowledge %s: %zu rules, %zu causes, %zu symptoms, %zu signatures, %zu load errors\n",
                 kdir.string().c_str(), nrules, ncauses, nsymptoms, nsigs, nerrors);
-    std::printf("heap: %s\n", heap.applied ? (std::to_string(heap.reserved >> 20) + " MiB marked for transparent huge pages").c_str()
-                                          : "not marked for huge pages (THP off, PFTRIAGE_NO_HUGEPAGES set, or madvise failed)");
+    std::printf("heap: %s%s\n",
+                heap.applied ? (std::to_string(heap.reserved >> 20) + " MiB marked for transparent huge pages").c_str()
+                             : "not prepared: ",
+                heap.applied ? "" : heap.skipped);
     std::printf("%-10s %9s %9s %9s %11s %9s\n", "", "catalog", "kb", "lint", "signatures", "total");
     std::printf("%-10s %9.2f %9.2f %9.2f %11.2f %9.2f  ms (first, cold process)\n", "first", t_cat[0], t_kb[0],
                 t_lint[0], t_sig[0], t_total[0]);

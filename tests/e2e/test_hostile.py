@@ -378,5 +378,24 @@ with tempfile.TemporaryDirectory() as tmp:
             "  - id: cyc-b\n    when: not cause(\"mail-loop\")\n    conclude: queue-on-hold\n",
             "cycle through negation", "cyc-a", "cyc-b")
 
+# The self-tests directory (knowledge/tests/): missing, or holding a rule, is an error for
+# `kb test`; a triage does not read it at all.
+with tempfile.TemporaryDirectory() as tmp:
+    kb = os.path.join(tmp, "no-tests")
+    shutil.copytree(KB, kb)
+    shutil.rmtree(os.path.join(kb, "tests"))
+    r = run(["--kb", kb, "kb", "test"], timeout=60)
+    check("kb test without knowledge/tests/: exit 65, says none were found",
+          r.code == 65 and "no self-tests found" in r.err, f"exit {r.code}: {r.err[-400:]}")
+    r = run(["--kb", kb, "--from", os.path.join(BUNDLES, "healthy"), "--format", "json"], timeout=60)
+    check("a triage without knowledge/tests/ works", r.code in (0, 1, 2) and not r.err.strip(), f"exit {r.code}: {r.err[-400:]}")
+    os.mkdir(os.path.join(kb, "tests"))
+    with open(os.path.join(kb, "tests", "sneaky.yaml"), "w") as f:
+        f.write("tests: []\nrules:\n  - id: only-kb-test-sees-me\n    when: queue.total > 0\n    conclude: queue-on-hold\n")
+    r = run(["--kb", kb, "kb", "test"], timeout=60)
+    check("a rule under knowledge/tests/: kb test exits 65 at file:line:column",
+          r.code == 65 and re.search(r"tests/sneaky\.yaml:2:1: error: a file under tests/ may hold only", r.err),
+          f"exit {r.code}: {r.err[-400:]}")
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

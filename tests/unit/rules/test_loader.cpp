@@ -236,4 +236,30 @@ TEST_CASE("knowledge/tests/ may hold only tests; tests elsewhere are a warning",
     REQUIRE_FALSE(d2.has_errors());
     REQUIRE(kb.tests.size() == 2);
     REQUIRE(has(d2, "knowledge/causes/b.yaml:1:1", "self-tests outside tests/ are parsed by every triage"));
+
+    // A triage still reads them (they are in a rule file) but does not nag about it.
+    rules::Diagnostics d3;
+    rules::LoadOptions triage;
+    triage.tests = false;
+    auto kb3 = rules::load_knowledge(t.dir(), d3, triage);
+    INFO(all(d3));
+    REQUIRE(d3.items().empty());
+    REQUIRE(kb3.tests.size() == 2);
+
+    // A file named tests.yaml beside the directory is an ordinary file; a subdirectory of
+    // tests/ is part of it (tests only).
+    t.write("causes/b.yaml", "");
+    t.write("tests.yaml", kTests);
+    std::filesystem::create_directories(t.dir() / "tests" / "more");
+    t.write("tests/more/x.yaml", "questions: []\n");
+    rules::Diagnostics d4;
+    auto kb4 = rules::load_knowledge(t.dir(), d4, triage);
+    INFO(all(d4));
+    REQUIRE_FALSE(d4.has_errors());     // tests/ is not read by a triage at all
+    REQUIRE(kb4.tests.size() == 2);     // knowledge/tests.yaml is
+    rules::Diagnostics d5;
+    rules::load_knowledge(t.dir(), d5);
+    INFO(all(d5));
+    REQUIRE(has(d5, "knowledge/tests/more/x.yaml:1:1", "a file under tests/ may hold only 'tests:'"));
+    REQUIRE(has(d5, "knowledge/tests.yaml:1:1", "self-tests outside tests/"));
 }
