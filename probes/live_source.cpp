@@ -300,6 +300,16 @@ Artifact LiveSource::from_command(const std::vector<std::string>& argv, bool on_
 std::optional<std::string> LiveSource::postconf_dir(const std::string& param, std::string& error) {
     auto argv = postfix_cmd("postconf", {"-h", param});
     auto r = run(argv);
+    if (!r.ok() && param == "config_directory" && opt_.config_dir.empty()) {
+        // postconf stops when main.cf is missing or unusable, but the configuration
+        // directory does not come from main.cf: without -c it is the built-in default,
+        // which `postconf -d` prints all the same. So main.cf's absence can be seen.
+        auto d = postfix_cmd("postconf", {"-d", "-h", param});
+        if (auto rd = run(d); rd.ok()) {
+            argv = d;
+            r = rd;
+        }
+    }
     if (!r.ok()) {
         error = command_line(argv) + ": " + r.describe();
         return std::nullopt;

@@ -24,7 +24,8 @@ public:
     std::string name() const override { return "postconf"; }
     std::vector<std::string> produces() const override {
         return {"postconf.param",   "postconf.explicit",  "postconf.unused_param",   "postconf.overriding",
-                "postconf.warning_count", "maincf.duplicate", "master.service_enabled", "master.maxproc", "master.chroot"};
+                "postconf.warning_count", "postconf.fatal", "maincf.duplicate", "master.service_enabled", "master.maxproc",
+                "master.chroot"};
     }
 
     void run(Source& src, FactSink& out) override {
@@ -74,10 +75,28 @@ private:
             out.unknown("postconf.warning_count", "", ev.missing_reason(), ev.whole());
             out.unknown("postconf.unused_param", "", ev.missing_reason(), ev.whole());
             out.unknown("postconf.overriding", "", ev.missing_reason(), ev.whole());
+            out.unknown("postconf.fatal", "", ev.missing_reason(), ev.whole());
             return;
         }
         auto d = parse::parse_postfix_diagnostics(ev.text());
         ev.report(d.warnings);
+        // A fatal error: postconf could not read the configuration at all (main.cf missing,
+        // unreadable, or a line it cannot parse), so every parameter fact is unknown.
+        const parse::PostfixDiagnostic* fatal = nullptr;
+        for (const auto& w : d.items)
+            if (w.severity == "fatal" || w.severity == "panic") {
+                fatal = &w;
+                break;
+            }
+        if (fatal) {
+            std::string text = fatal->file;
+            if (fatal->file_line) text += ", line " + std::to_string(*fatal->file_line);
+            if (!text.empty()) text += ": ";
+            text += fatal->message;
+            out.known("postconf.fatal", "", text, ev.at(fatal->line, fatal->program + ": " + fatal->severity + ": " + text));
+        } else {
+            out.known("postconf.fatal", "", std::string(), ev.whole("(no fatal error)"));
+        }
         std::int64_t count = 0;
         std::map<std::string, const parse::PostfixDiagnostic*> unused, overriding;
         for (const auto& w : d.items) {

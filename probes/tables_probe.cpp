@@ -17,7 +17,7 @@ public:
     std::vector<std::string> produces() const override {
         return {"table.type", "table.param", "table.index_path", "table.source_mtime", "table.index_mtime",
                 "table.source_missing", "table.index_missing", "table.index_stale", "table.age_gap",
-                "config.file_unsafe", "config.file_mode"};
+                "config.file_unsafe", "config.file_mode", "config.main_cf_present"};
     }
 
     void run(Source& src, FactSink& out) override {
@@ -76,10 +76,19 @@ private:
         Evidence ev(src, name(), "ls-etc-postfix.txt", out);
         if (!ev.ok()) {
             out.unknown("config.file_unsafe", "", ev.missing_reason(), ev.whole());
+            out.unknown("config.main_cf_present", "", ev.missing_reason(), ev.whole());
             return;
         }
         auto ls = parse::parse_ls_ln(ev.text());
         ev.report(ls.warnings);
+        const parse::FileStat* main_cf = nullptr;
+        for (const auto& f : ls.files)
+            if (f.path == "main.cf") main_cf = &f;
+        if (main_cf)
+            out.known("config.main_cf_present", "", true, ev.at(main_cf->line, "main.cf"));
+        else
+            out.known("config.main_cf_present", "", false,
+                      ev.whole("no main.cf among the " + std::to_string(ls.files.size()) + " entries listed"));
         for (const auto& f : ls.files) {
             if (f.kind != '-' && f.kind != 'd') continue;
             char mode[8];

@@ -281,6 +281,32 @@ def config_syntax_error(ctx):
     inst.wait_for_log(r"fatal: .*smtpd_recipient_limit", 90)
 
 
+@scenario("main-cf-missing", expect=["main-cf-missing"], symptom="postfix won't start")
+def main_cf_missing(ctx):
+    """main.cf deleted from a working instance after it was stopped (a slip in /etc, a
+    configuration-management run): every Postfix command stops with "fatal: open .../main.cf"."""
+    inst, sink = _healthy_instance(ctx)
+    inst.start()
+    inst.send("bob@example.net")
+    inst.wait_for_log(r"status=sent", 90)
+    inst.stop_postfix()
+    os.unlink(os.path.join(inst.etc, "main.cf"))
+
+
+@scenario("main-cf-unparseable", expect=["config-syntax-error"], symptom="postfix won't start")
+def main_cf_unparseable(ctx):
+    """A half-pasted setting without '=' in main.cf of a stopped instance: postconf and
+    postfix start stop at that line ("missing '=' after attribute name"); no log says so."""
+    inst, sink = _healthy_instance(ctx)
+    inst.start()
+    inst.send("bob@example.net")
+    inst.wait_for_log(r"status=sent", 90)
+    inst.stop_postfix()
+    _append_main(inst, "# pasted from a how-to\nsmtpd_tls_security_level may\n")
+    r = inst.postfix("start", timeout=60)
+    assert r.returncode != 0, "postfix start should refuse the configuration"
+
+
 @scenario("duplicate-parameter", expect=["duplicate-parameter"], symptom="postfix check complains")
 def duplicate_parameter(ctx):
     """message_size_limit set twice in main.cf (the later one silently wins)."""
