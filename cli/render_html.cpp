@@ -467,6 +467,9 @@ void render_html(const Report& r, std::ostream& out) {
             out << "<li><code>" << h(u.subject.empty() ? u.fact : u.fact + "[" + u.subject + "]", 160) << "</code>: " << h(u.reason) << "</li>\n";
         out << "</ul>\n</details>\n</section>\n";
     }
+    if (!r.not_probed.empty())
+        out << "<section id=\"not-probed\">\n<h2>Nothing about Postfix could be probed</h2>\n<p>" << h(r.not_probed)
+            << "</p>\n</section>\n";
     if (!r.warnings.empty()) {
         out << "<section id=\"warnings\">\n<h2>Input warnings</h2>\n<ul class=\"plain\">\n";
         for (const auto& w : r.warnings) out << "<li>" << h(w) << "</li>\n";

@@ -138,6 +138,7 @@ json report_json(const Report& r) {
     if (m.deferral_rate) metrics["deferral_rate"] = std::round(*m.deferral_rate * 10000) / 10000;
     j["metrics"] = std::move(metrics);
     j["exit_code"] = r.exit_code;
+    if (!r.not_probed.empty()) j["not_probed"] = r.not_probed;
     return j;
 }
 

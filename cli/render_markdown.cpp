@@ -153,6 +153,7 @@ void render_markdown(const Report& r, std::ostream& out) {
             out << "- " << md(u.subject.empty() ? u.fact : u.fact + "[" + u.subject + "]", 120) << ": " << md(u.reason, 200) << "\n";
         out << "\n</details>\n";
     }
+    if (!r.not_probed.empty()) out << "\n**Nothing about Postfix could be probed.** " << md(r.not_probed, 400) << "\n";
     if (!r.warnings.empty()) {
         out << "\n## Input warnings\n\n";
         for (const auto& w : r.warnings) out << "- " << md(w, 300) << "\n";

@@ -68,7 +68,7 @@ void render_nagios(const Report& r, std::ostream& out, bool long_output) {
     std::map<std::string, int> by_sev;
     for (const auto& c : r.causes) ++by_sev[c.severity];
     std::string summary;
-    if (r.exit_code == 3) summary = "nothing could be probed";
+    if (r.exit_code == 3) summary = r.not_probed.empty() ? "nothing could be probed" : "Postfix is not installed here";
     else if (r.causes.empty()) summary = "no problem found";
     else {
         summary = std::to_string(by_sev["critical"]) + " critical, " + std::to_string(by_sev["warning"]) + " warning, " +

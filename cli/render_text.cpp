@@ -110,6 +110,10 @@ void render_text(const Report& r, std::ostream& out, const TextStyle& st) {
     else
         out << "Health check: every rule evaluated, every finding listed.\n";
 
+    if (!r.not_probed.empty()) {
+        out << "\n" << p("1;31", "Nothing about Postfix could be probed.") << "\n";
+        wrap(out, r.not_probed, "   ");
+    }
     std::size_t n = 0;
     std::vector<const CauseReport*> other;
     for (const auto& c : r.causes) {

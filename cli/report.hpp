@@ -77,6 +77,9 @@ struct Report {
     std::size_t facts_known = 0, facts_unknown = 0;
     engine::RunStats stats;
     Metrics metrics; // queue sizes, ages, certificates, log per hour (monitoring and pictures)
+    // Set when a conclusion was impossible although facts were gathered (Postfix is not
+    // installed on the live host): what to tell the user; the exit status is then 3.
+    std::string not_probed;
     int exit_code = 0;
 };
 

@@ -158,7 +158,7 @@ void collect_evidence(const std::vector<engine::DerivationNode>& nodes, std::vec
 } // namespace
 
 int exit_code_for(const Report& r) {
-    if (r.facts_known == 0) return 3;
+    if (r.facts_known == 0 || !r.not_probed.empty()) return 3;
     int code = 0;
     for (const auto& c : r.causes) {
         if (c.severity == "critical") code = std::max(code, 2);
@@ -183,6 +183,10 @@ Report build_report(const Knowledge& k, const engine::Engine& eng, const std::op
         if (f.known()) ++rep.facts_known;
         else ++rep.facts_unknown;
         if (f.name == "host.name" && f.known()) rep.hostname = f.value->to_string();
+        if (f.name == "postfix.installed" && f.known() && f.value->to_string() == "false")
+            rep.not_probed = "Postfix does not seem to be installed on this host: postconf was not found. Run "
+                             "pftriage on the mail server itself, or analyse evidence collected there "
+                             "(pftriage collect -o BUNDLE on the server, then pftriage --from BUNDLE).";
     }
 
     for (std::size_t i = 0; i < kb.causes.size(); ++i) {

@@ -289,6 +289,7 @@ Artifact LiveSource::from_command(const std::vector<std::string>& argv, bool on_
     if (!r.ok()) {
         a.error = command_line(argv) + ": " + r.describe();
         if (!r.err.empty()) a.error += ": " + first_line(r.err);
+        a.program_missing = r.not_found;
         return a;
     }
     a.ok = true;

@@ -24,7 +24,7 @@ public:
     std::string name() const override { return "postconf"; }
     std::vector<std::string> produces() const override {
         return {"postconf.param",   "postconf.explicit",  "postconf.unused_param",   "postconf.overriding",
-                "postconf.warning_count", "postconf.fatal", "maincf.duplicate", "master.service_enabled", "master.maxproc",
+                "postconf.warning_count", "postconf.fatal", "postfix.installed", "maincf.duplicate", "master.service_enabled", "master.maxproc",
                 "master.chroot"};
     }
 
@@ -50,10 +50,16 @@ private:
     std::map<std::string, std::string> params(Source& src, FactSink& out, const char* file, const char* fact) {
         std::map<std::string, std::string> m;
         Evidence ev(src, name(), file, out);
+        const bool first = std::string(file) == "postconf.txt"; // also says whether Postfix is there
         if (!ev.ok()) {
             out.unknown(fact, "", ev.missing_reason(), ev.whole());
+            if (first && ev.artifact().program_missing)
+                out.known("postfix.installed", "", false, ev.whole("postconf is not installed"));
+            else if (first)
+                out.unknown("postfix.installed", "", ev.missing_reason(), ev.whole());
             return m;
         }
+        if (first) out.known("postfix.installed", "", true, ev.whole("postconf ran"));
         auto pc = parse::parse_postconf(ev.text());
         ev.report(pc.warnings);
         std::map<std::string, std::size_t> last; // the last entry of a name wins

@@ -19,6 +19,7 @@ struct Artifact {
     std::string origin; // "bundle:postconf.txt" or "command: postconf"
     std::string error;  // why it is not ok: "not in bundle", "timed out after 5s", ...
     bool truncated = false;
+    bool program_missing = false; // live: the command's program is not installed (ENOENT)
 };
 
 class Source {

@@ -285,6 +285,8 @@ try:
     reasons = " ".join(u.get("reason", "") for u in (rep or {}).get("unknown", []))
     check("missing postconf and postqueue: a report, facts unknown with 'not found'",
           rep is not None and secs < 90 and "not found" in reasons, s)
+    check("missing postconf: 'Postfix does not seem to be installed', exit 3 (no conclusion possible)",
+          code == 3 and rep is not None and "not seem to be installed" in rep.get("not_probed", ""), s)
 
     # 4. As nobody, with the configuration and queue directory closed to others: fewer
     #    facts, each missing one with a reason, and not one file written or created.

@@ -72,3 +72,20 @@ TEST_CASE("exit status: nothing probed is 3", "[cli][rank]") {
     REQUIRE(rep.causes.empty());
     REQUIRE(rep.exit_code == 3);
 }
+
+TEST_CASE("exit status 3 when Postfix is not installed on the live host, with what to do", "[cli][rank]") {
+    auto k = knowledge(kKb);
+    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
+    e.run();
+    cli::GatheredFacts g;
+    g.facts.push_back(engine::Fact::known_fact("host.name", "", std::string("web1"), {"t", "t", ""}));
+    auto installed = cli::build_report(k, e, std::nullopt, g);
+    REQUIRE(installed.not_probed.empty());
+    REQUIRE(installed.exit_code == 0);
+
+    g.facts.push_back(engine::Fact::known_fact("postfix.installed", "", false, {"postconf", "postconf.txt", ""}));
+    auto missing = cli::build_report(k, e, std::nullopt, g);
+    REQUIRE(missing.not_probed.find("not seem to be installed") != std::string::npos);
+    REQUIRE(missing.not_probed.find("--from BUNDLE") != std::string::npos);
+    REQUIRE(missing.exit_code == 3);
+}

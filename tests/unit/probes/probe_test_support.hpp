@@ -55,6 +55,7 @@ class MemorySource : public Source {
 public:
     std::map<std::string, std::string> files;
     std::map<std::string, std::string> keys;
+    std::map<std::string, bool> program_missing; // artefacts whose (live) program is not installed
     engine::TimePoint at{std::chrono::seconds{0}};
     bool live = false;
 
@@ -64,6 +65,7 @@ public:
         auto it = files.find(name);
         if (it == files.end()) {
             a.error = name + " not in bundle";
+            a.program_missing = program_missing.count(name) > 0;
             return a;
         }
         a.ok = true;

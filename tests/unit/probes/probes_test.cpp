@@ -165,6 +165,48 @@ TEST_CASE("postconf probe: master.cf is used when postconf -M output is absent",
     CHECK(find_fact(facts, "master.maxproc", "smtp/unix")->value == Value(100)); // the Postfix default
 }
 
+TEST_CASE("postconf probe: a fatal error, main.cf missing from the directory, Postfix not installed", "[probes][postconf]") {
+    SECTION("postconf cannot open main.cf (Postfix 3.7's wording)") {
+        MemorySource s;
+        s.files["postconf-warnings.txt"] = "postconf: fatal: open /etc/postfix/main.cf: No such file or directory\n";
+        s.files["ls-etc-postfix.txt"] =
+            "total 24\n"
+            "-rw-r--r-- 1 0 0 27464 2026-12-05 03:31:14.596031293 +0000 main.cf.proto\n"
+            "-rw-r--r-- 1 0 0  6944 2026-12-05 03:31:14.403930442 +0000 master.cf\n";
+        auto run = run_all(s, all_probes(), false);
+        CHECK(val<std::string>(run, "postconf.fatal") == "open /etc/postfix/main.cf: No such file or directory");
+        CHECK(get(run, "postconf.fatal").prov.source == "postconf-warnings.txt:1");
+        CHECK(val<bool>(run, "config.main_cf_present") == false);
+        CHECK(get(run, "postfix.installed").unknown_reason.find("not in bundle") != std::string::npos);
+    }
+    SECTION("a line postconf cannot parse: file and line kept") {
+        MemorySource s;
+        s.files["postconf-warnings.txt"] =
+            "postconf: fatal: /tmp/pfc/main.cf, line 2: missing '=' after attribute name: \"this line is garbage\"\n";
+        s.files["ls-etc-postfix.txt"] = "-rw-r--r-- 1 0 0 40 2026-12-05 03:31:14.596031293 +0000 main.cf\n";
+        s.files["postconf.txt"] = "";
+        auto run = run_all(s, all_probes(), false);
+        CHECK(val<std::string>(run, "postconf.fatal") ==
+              "/tmp/pfc/main.cf, line 2: missing '=' after attribute name: \"this line is garbage\"");
+        CHECK(val<bool>(run, "config.main_cf_present") == true);
+        CHECK(get(run, "config.main_cf_present").prov.source == "ls-etc-postfix.txt:1");
+        CHECK(val<bool>(run, "postfix.installed") == true);
+    }
+    SECTION("warnings only: no fatal error") {
+        MemorySource s;
+        s.files["postconf-warnings.txt"] = "postconf: warning: /etc/postfix/main.cf: unused parameter: myhostnme=x\n";
+        auto run = run_all(s, all_probes(), false);
+        CHECK(val<std::string>(run, "postconf.fatal").empty());
+    }
+    SECTION("live, postconf not installed") {
+        MemorySource s;
+        s.live = true;
+        s.program_missing["postconf.txt"] = true;
+        auto run = run_all(s, all_probes(), false);
+        CHECK(val<bool>(run, "postfix.installed") == false);
+    }
+}
+
 TEST_CASE("postfix status and check probes on the fixture", "[probes][postfix]") {
     auto run = run_fixture();
     CHECK(val<bool>(run, "postfix.running") == true);
