@@ -470,6 +470,7 @@ void render_html(const Report& r, std::ostream& out) {
     if (!r.not_probed.empty())
         out << "<section id=\"not-probed\">\n<h2>Nothing about Postfix could be probed</h2>\n<p>" << h(r.not_probed)
             << "</p>\n</section>\n";
+    for (const auto& n : r.notices) out << "<section class=\"notice\">\n<h2>Note</h2>\n<p>" << h(n) << "</p>\n</section>\n";
     if (!r.warnings.empty()) {
         out << "<section id=\"warnings\">\n<h2>Input warnings</h2>\n<ul class=\"plain\">\n";
         for (const auto& w : r.warnings) out << "<li>" << h(w) << "</li>\n";

@@ -139,6 +139,7 @@ json report_json(const Report& r) {
     j["metrics"] = std::move(metrics);
     j["exit_code"] = r.exit_code;
     if (!r.not_probed.empty()) j["not_probed"] = r.not_probed;
+    if (!r.notices.empty()) j["notices"] = r.notices;
     return j;
 }
 

@@ -154,6 +154,7 @@ void render_markdown(const Report& r, std::ostream& out) {
         out << "\n</details>\n";
     }
     if (!r.not_probed.empty()) out << "\n**Nothing about Postfix could be probed.** " << md(r.not_probed, 400) << "\n";
+    for (const auto& n : r.notices) out << "\n**Note:** " << md(n, 400) << "\n";
     if (!r.warnings.empty()) {
         out << "\n## Input warnings\n\n";
         for (const auto& w : r.warnings) out << "- " << md(w, 300) << "\n";

@@ -114,6 +114,10 @@ void render_text(const Report& r, std::ostream& out, const TextStyle& st) {
         out << "\n" << p("1;31", "Nothing about Postfix could be probed.") << "\n";
         wrap(out, r.not_probed, "   ");
     }
+    for (const auto& n : r.notices) {
+        out << "\n" << p("1;33", "Note:") << "\n";
+        wrap(out, n, "   ");
+    }
     std::size_t n = 0;
     std::vector<const CauseReport*> other;
     for (const auto& c : r.causes) {

@@ -80,6 +80,8 @@ struct Report {
     // Set when a conclusion was impossible although facts were gathered (Postfix is not
     // installed on the live host): what to tell the user; the exit status is then 3.
     std::string not_probed;
+    // Said before the findings: what limits this report (e.g. not run as root).
+    std::vector<std::string> notices;
     int exit_code = 0;
 };
 

@@ -8,6 +8,8 @@
 #include "rules/loader.hpp"
 
 #include <pthread.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -69,6 +71,11 @@ std::vector<std::unique_ptr<probes::Probe>> triage_probes(const Knowledge& k) {
 GatheredFacts gather_facts(const Knowledge& k, probes::Source& src,
                            const std::function<void(const ProbeTiming&)>& on_done) {
     GatheredFacts g;
+    g.live = src.is_live();
+    if (g.live && ::geteuid() != 0) {
+        const passwd* pw = ::getpwuid(::geteuid());
+        g.non_root_user = pw && pw->pw_name ? pw->pw_name : "uid " + std::to_string(::geteuid());
+    }
     auto list = triage_probes(k);
     struct One {
         std::vector<engine::Fact> facts;
@@ -187,6 +194,29 @@ Report build_report(const Knowledge& k, const engine::Engine& eng, const std::op
             rep.not_probed = "Postfix does not seem to be installed on this host: postconf was not found. Run "
                              "pftriage on the mail server itself, or analyse evidence collected there "
                              "(pftriage collect -o BUNDLE on the server, then pftriage --from BUNDLE).";
+    }
+    // Not root on a live host: what could not be read for lack of permission makes causes
+    // impossible to confirm, and "no cause found" would mislead. Say so first.
+    if (!gathered.non_root_user.empty() && rep.not_probed.empty()) {
+        auto denied = [](const std::string& s) {
+            std::string l = s;
+            std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            return l.find("permission denied") != std::string::npos || l.find("not permitted") != std::string::npos;
+        };
+        std::size_t n = 0;
+        bool config_denied = false;
+        for (const auto& f : gathered.facts) {
+            if (!f.known() && denied(f.unknown_reason)) ++n;
+            if (f.name == "postconf.fatal" && f.known() && denied(f.value->to_string())) config_denied = true;
+        }
+        const std::string who = "pftriage runs as user '" + engine::printable(gathered.non_root_user, 64) + "', not root";
+        if (config_denied)
+            rep.not_probed = who + ", and may not read Postfix's configuration (permission denied), so nothing about "
+                                   "Postfix could be probed. Run it as root (sudo pftriage ...): it only reads.";
+        else if (n > 0)
+            rep.notices.push_back(who + ": " + std::to_string(n) + " fact(s) could not be read (permission denied), "
+                                  "so causes that need them cannot be confirmed. Run it as root (sudo pftriage ...) "
+                                  "for the full picture: it only reads.");
     }
 
     for (std::size_t i = 0; i < kb.causes.size(); ++i) {

@@ -44,6 +44,9 @@ struct GatheredFacts {
     std::vector<std::string> warnings;
     std::vector<ProbeTiming> timings;
     std::vector<std::string> commands_run; // by a live source, with their outcomes
+    bool live = false;                     // gathered from the live host
+    // The user the probes ran as, when not root (live only): "" for root.
+    std::string non_root_user;
 };
 // on_done, when set, is called once per probe as it finishes (one call at a time).
 GatheredFacts gather_facts(const Knowledge& k, probes::Source& src,

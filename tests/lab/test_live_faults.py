@@ -298,6 +298,8 @@ try:
     reasons = " ".join(u.get("reason", "") for u in (rep or {}).get("unknown", []))
     check("as nobody: a report with the missing facts explained (permission denied)",
           rep is not None and secs < 90 and ("ermission denied" in reasons or "not permitted" in reasons), s)
+    check("as nobody, configuration closed: 'runs as user nobody, not root', exit 3 (no conclusion possible)",
+          code == 3 and rep is not None and "user 'nobody', not root" in rep.get("not_probed", ""), s)
     code_root, rep_root, _, _ = triage(dns="servfail")
     check("as nobody: fewer facts than as root",
           rep is not None and rep_root is not None and rep["facts"]["known"] < rep_root["facts"]["known"],

@@ -89,3 +89,29 @@ TEST_CASE("exit status 3 when Postfix is not installed on the live host, with wh
     REQUIRE(missing.not_probed.find("--from BUNDLE") != std::string::npos);
     REQUIRE(missing.exit_code == 3);
 }
+
+TEST_CASE("not root on a live host: a notice, or exit 3 when the configuration cannot be read", "[cli][rank]") {
+    auto k = knowledge(kKb);
+    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
+    e.run();
+    cli::GatheredFacts g;
+    g.live = true;
+    g.facts.push_back(engine::Fact::known_fact("host.name", "", std::string("mx1"), {"t", "t", ""}));
+    g.facts.push_back(engine::Fact::unknown_fact("tls.key_mode", "smtpd_tls_key_file",
+                                                 "/etc/ssl/private/mx.key: Permission denied", {"tls", "t", ""}));
+    auto as_root = cli::build_report(k, e, std::nullopt, g); // root: the reason is only listed
+    REQUIRE(as_root.notices.empty());
+    REQUIRE(as_root.not_probed.empty());
+
+    g.non_root_user = "support";
+    auto partial = cli::build_report(k, e, std::nullopt, g);
+    REQUIRE(partial.notices.size() == 1);
+    REQUIRE(partial.notices[0].find("user 'support', not root: 1 fact(s) could not be read") != std::string::npos);
+    REQUIRE(partial.exit_code == 0);
+
+    g.facts.push_back(engine::Fact::known_fact("postconf.fatal", "", std::string("open /etc/postfix/main.cf: Permission denied"),
+                                               {"postconf", "postconf-warnings.txt", ""}));
+    auto closed = cli::build_report(k, e, std::nullopt, g);
+    REQUIRE(closed.not_probed.find("may not read Postfix's configuration") != std::string::npos);
+    REQUIRE(closed.exit_code == 3);
+}
