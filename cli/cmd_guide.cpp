@@ -146,6 +146,16 @@ public:
             }
             out << "Resumed " << saved->answers.size() << " earlier answer(s).\n";
         }
+        {
+            // Postfix not installed, or its configuration closed to this user: no question can
+            // help; say so and stop. Other limits (some facts denied) are said before asking.
+            Report first = session.report();
+            if (!first.not_probed.empty()) {
+                out << "\nNothing about Postfix could be probed: " << first.not_probed << "\n";
+                return kNoConclusion;
+            }
+            for (const auto& n : first.notices) out << "\nNote: " << n << "\n";
+        }
         guide::TranscriptInfo info;
         info.source = src->describe();
         info.started_at = started;

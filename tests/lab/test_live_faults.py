@@ -280,7 +280,14 @@ try:
     # 3. postconf and postqueue missing: an empty /usr/sbin inside the namespace.
     subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/usr/sbin"], check=True)
     code, rep, err, secs = triage(dns="servfail")
+    g = subprocess.run([EXE, "--kb", KB, "--config-dir", etc, "--resolver", f"127.0.0.1:{DNS['servfail']}",
+                        "--dns-timeout", "2", "--timeout", "3", "guide", "--symptom", "mail stuck", "--no-transcript"],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, cwd="/",
+                       env={**os.environ, "NO_COLOR": "1"})
     subprocess.run(["umount", "/usr/sbin"], check=True)
+    check("missing postconf: the guide says so and asks nothing, exit 3",
+          g.returncode == 3 and "not seem to be installed" in g.stdout and "Question 1" not in g.stdout,
+          f"exit {g.returncode}: {g.stdout[-600:]} {g.stderr[-300:]}")
     s = summary(code, rep, err, secs)
     reasons = " ".join(u.get("reason", "") for u in (rep or {}).get("unknown", []))
     check("missing postconf and postqueue: a report, facts unknown with 'not found'",
