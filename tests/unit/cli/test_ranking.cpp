@@ -35,6 +35,17 @@ rules:
   - {id: r5, when: 'x.a == 1', conclude: info, cf: 0.9}
 )";
 
+// The report of a run with no rule fired (the facts below matter to the report only).
+cli::Report report_of(const cli::Knowledge& k, const cli::GatheredFacts& g) {
+    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
+    e.run();
+    return cli::build_report(k, e, std::nullopt, g);
+}
+
+engine::Fact known(const std::string& name, engine::Value v, const std::string& subject = "") {
+    return engine::Fact::known_fact(name, subject, std::move(v), {"t", "t", ""});
+}
+
 std::vector<std::string> order(const cli::Report& r) {
     std::vector<std::string> v;
     for (const auto& c : r.causes) v.push_back(c.id);
@@ -75,16 +86,14 @@ TEST_CASE("exit status: nothing probed is 3", "[cli][rank]") {
 
 TEST_CASE("exit status 3 when Postfix is not installed on the live host, with what to do", "[cli][rank]") {
     auto k = knowledge(kKb);
-    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
-    e.run();
     cli::GatheredFacts g;
-    g.facts.push_back(engine::Fact::known_fact("host.name", "", std::string("web1"), {"t", "t", ""}));
-    auto installed = cli::build_report(k, e, std::nullopt, g);
+    g.facts.push_back(known("host.name", std::string("web1")));
+    auto installed = report_of(k, g);
     REQUIRE(installed.not_probed.empty());
     REQUIRE(installed.exit_code == 0);
 
-    g.facts.push_back(engine::Fact::known_fact("postfix.installed", "", false, {"postconf", "postconf.txt", ""}));
-    auto missing = cli::build_report(k, e, std::nullopt, g);
+    g.facts.push_back(known("postfix.installed", false));
+    auto missing = report_of(k, g);
     REQUIRE(missing.not_probed.find("not seem to be installed") != std::string::npos);
     REQUIRE(missing.not_probed.find("--from BUNDLE") != std::string::npos);
     REQUIRE(missing.exit_code == 3);
@@ -92,26 +101,23 @@ TEST_CASE("exit status 3 when Postfix is not installed on the live host, with wh
 
 TEST_CASE("not root on a live host: a notice, or exit 3 when the configuration cannot be read", "[cli][rank]") {
     auto k = knowledge(kKb);
-    engine::Engine e(k.kb.compiled, engine::parse_rfc3339("2026-11-24T00:00:00Z").value());
-    e.run();
     cli::GatheredFacts g;
     g.live = true;
-    g.facts.push_back(engine::Fact::known_fact("host.name", "", std::string("mx1"), {"t", "t", ""}));
+    g.facts.push_back(known("host.name", std::string("mx1")));
     g.facts.push_back(engine::Fact::unknown_fact("tls.key_mode", "smtpd_tls_key_file",
                                                  "/etc/ssl/private/mx.key: Permission denied", {"tls", "t", ""}));
-    auto as_root = cli::build_report(k, e, std::nullopt, g); // root: the reason is only listed
+    auto as_root = report_of(k, g); // root: the reason is only listed
     REQUIRE(as_root.notices.empty());
     REQUIRE(as_root.not_probed.empty());
 
     g.non_root_user = "support";
-    auto partial = cli::build_report(k, e, std::nullopt, g);
+    auto partial = report_of(k, g);
     REQUIRE(partial.notices.size() == 1);
     REQUIRE(partial.notices[0].find("user 'support', not root: 1 fact(s) could not be read") != std::string::npos);
     REQUIRE(partial.exit_code == 0);
 
-    g.facts.push_back(engine::Fact::known_fact("postconf.fatal", "", std::string("open /etc/postfix/main.cf: Permission denied"),
-                                               {"postconf", "postconf-warnings.txt", ""}));
-    auto closed = cli::build_report(k, e, std::nullopt, g);
+    g.facts.push_back(known("postconf.fatal", std::string("open /etc/postfix/main.cf: Permission denied")));
+    auto closed = report_of(k, g);
     REQUIRE(closed.not_probed.find("may not read Postfix's configuration") != std::string::npos);
     REQUIRE(closed.exit_code == 3);
 }

@@ -155,6 +155,12 @@ struct TempKb {
     std::filesystem::path dir() const { return root / "knowledge"; }
 };
 
+rules::LoadOptions as_triage() {
+    rules::LoadOptions o;
+    o.tests = false;
+    return o;
+}
+
 const char* kCauses = R"(symptoms: [{id: s, title: S}]
 causes:
   - {id: a, title: A, severity: warning, symptoms: [s], explain: x, plan: [{kind: check, run: "postqueue -j", risk: safe, why: w}]}
@@ -193,9 +199,7 @@ TEST_CASE("knowledge/tests/ is read for kb test and lint, skipped for a triage",
     }
     {
         rules::Diagnostics d;
-        rules::LoadOptions triage;
-        triage.tests = false;
-        auto kb = rules::load_knowledge(t.dir(), d, triage);
+        auto kb = rules::load_knowledge(t.dir(), d, as_triage());
         INFO(all(d));
         REQUIRE_FALSE(d.has_errors());
         REQUIRE_FALSE(kb.tests_loaded);
@@ -239,9 +243,7 @@ TEST_CASE("knowledge/tests/ may hold only tests; tests elsewhere are a warning",
 
     // A triage still reads them (they are in a rule file) but does not nag about it.
     rules::Diagnostics d3;
-    rules::LoadOptions triage;
-    triage.tests = false;
-    auto kb3 = rules::load_knowledge(t.dir(), d3, triage);
+    auto kb3 = rules::load_knowledge(t.dir(), d3, as_triage());
     INFO(all(d3));
     REQUIRE(d3.items().empty());
     REQUIRE(kb3.tests.size() == 2);
@@ -253,7 +255,7 @@ TEST_CASE("knowledge/tests/ may hold only tests; tests elsewhere are a warning",
     std::filesystem::create_directories(t.dir() / "tests" / "more");
     t.write("tests/more/x.yaml", "questions: []\n");
     rules::Diagnostics d4;
-    auto kb4 = rules::load_knowledge(t.dir(), d4, triage);
+    auto kb4 = rules::load_knowledge(t.dir(), d4, as_triage());
     INFO(all(d4));
     REQUIRE_FALSE(d4.has_errors());     // tests/ is not read by a triage at all
     REQUIRE(kb4.tests.size() == 2);     // knowledge/tests.yaml is
