@@ -164,6 +164,19 @@ def client_not_in_mynetworks(ctx):
     inst.wait_for_log(r"Relay access denied", 30, count=3)
 
 
+@scenario("own-domain-not-accepted", expect=["own-domain-not-accepted"], symptom="relay access denied")
+def own_domain_not_accepted(ctx):
+    """mydestination lost the own domain ($myhostname, localhost only): mail from outside
+    for alice@lab.example is refused with 554 Relay access denied. Trusting the sender
+    (client-not-in-mynetworks) would be the wrong, dangerous fix."""
+    inst, sink = _healthy_instance(ctx, main={"mydestination": "$myhostname, localhost", "mynetworks": "127.0.0.1/32"})
+    inst.start()
+    for i in range(3):
+        r = _swaks_from(inst, "alice@lab.example")
+        assert "Relay access denied" in r.stdout, r.stdout[-500:]
+    inst.wait_for_log(r"Relay access denied", 30, count=3)
+
+
 @scenario("relay-restrictions-missing-sasl", expect=["relay-restrictions-missing-sasl"],
           symptom="relay access denied")
 def relay_restrictions_missing_sasl(ctx):
