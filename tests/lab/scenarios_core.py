@@ -380,6 +380,23 @@ def lookup_table_missing(ctx):
     inst.wait_for_log(r"transport\.db", 90)
 
 
+@scenario("table-type-unsupported", expect=["table-type-unsupported"], symptom="mail not delivered")
+def table_type_unsupported(ctx):
+    """virtual_alias_maps = mysql:... on a host without the postfix-mysql plugin: every
+    lookup fails (451 4.3.0), and postmap would not help."""
+    if "mysql" in pfxlab.run(["postconf", "-m"], timeout=30).stdout.split():
+        raise RuntimeError("this host has postfix-mysql: the fault cannot be made")
+    inst, sink = _healthy_instance(ctx)
+    inst.extra_main["virtual_alias_maps"] = "mysql:${config_directory}/mysql-virtual.cf"
+    inst.write_config()
+    with open(os.path.join(inst.etc, "mysql-virtual.cf"), "w") as f:
+        f.write("hosts = 127.0.0.1\nuser = mail\npassword = x\ndbname = mail\nquery = SELECT 1\n")
+    inst.start()
+    for to in ("bob@example.net", "alice@lab.example"):
+        _swaks_from(inst, to)
+    inst.wait_for_log(r"unsupported dictionary type: mysql", 60)
+
+
 # --- delivery --------------------------------------------------------------------------------
 
 @scenario("content-filter-unavailable", expect=["content-filter-unavailable"], symptom="mail stuck")
