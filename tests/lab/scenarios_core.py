@@ -397,6 +397,20 @@ def table_type_unsupported(ctx):
     inst.wait_for_log(r"unsupported dictionary type: mysql", 60)
 
 
+@scenario("domain-in-two-address-classes", expect=["domain-in-two-address-classes"], symptom="mail not delivered")
+def domain_in_two_address_classes(ctx):
+    """lab.example in both mydestination and virtual_mailbox_domains: Postfix warns and uses
+    the local class, so carol, who has only a virtual mailbox, is "User unknown"."""
+    inst, sink = _healthy_instance(ctx, main={"virtual_mailbox_domains": "lab.example",
+                                              "virtual_mailbox_maps": "hash:${config_directory}/vmailbox",
+                                              "virtual_mailbox_base": "/tmp"},
+                                   tables={"vmailbox": "carol@lab.example lab.example/carol/\n"})
+    inst.start()
+    r = _swaks_from(inst, "carol@lab.example")
+    assert "User unknown" in r.stdout, r.stdout[-500:]
+    inst.wait_for_log(r"in BOTH mydestination and virtual_mailbox_domains", 30)
+
+
 # --- delivery --------------------------------------------------------------------------------
 
 @scenario("content-filter-unavailable", expect=["content-filter-unavailable"], symptom="mail stuck")
