@@ -411,6 +411,31 @@ def domain_in_two_address_classes(ctx):
     inst.wait_for_log(r"in BOTH mydestination and virtual_mailbox_domains", 30)
 
 
+@scenario("transport-not-in-master-cf", expect=["transport-not-in-master-cf"], symptom="mail stuck")
+def transport_not_in_master_cf(ctx):
+    """A typo in transport_maps (smpt: for smtp:): no such master.cf service, so mail for
+    example.net is deferred with "mail transport unavailable"."""
+    sink = ctx.sink()
+    inst = ctx.instance("main", main={"transport_maps": "hash:${config_directory}/transport"},
+                        tables={"transport": f"example.net smpt:[127.0.0.1]:{sink.port}\n"})
+    inst.start()
+    for i in range(2):
+        inst.send("bob@example.net", subject=f"typo {i}")
+    inst.wait_for_log(r"connect to transport private/smpt", 60)
+    inst.wait_for_log(r"mail transport unavailable", 60)
+
+
+@scenario("outbound-disabled-by-error-transport", expect=["outbound-disabled-by-error-transport"],
+          symptom="mail not delivered")
+def outbound_disabled_by_error_transport(ctx):
+    """default_transport and relay_transport left at "error" (a "local only" setup): smtpd
+    refuses mail for other domains at RCPT (550 5.1.1 Recipient address rejected)."""
+    inst, sink = _healthy_instance(ctx, domains=(), main={"default_transport": "error", "relay_transport": "error"})
+    inst.start()
+    _try_send(inst, "bob@example.net")
+    inst.wait_for_log(r"<bob@example\.net>: Recipient address rejected: example\.net", 60)
+
+
 # --- delivery --------------------------------------------------------------------------------
 
 @scenario("content-filter-unavailable", expect=["content-filter-unavailable"], symptom="mail stuck")
