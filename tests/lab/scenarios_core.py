@@ -177,6 +177,18 @@ def own_domain_not_accepted(ctx):
     inst.wait_for_log(r"Relay access denied", 30, count=3)
 
 
+@scenario("restriction-rejects-everything", expect=["restriction-rejects-everything"], symptom="mail not delivered")
+def restriction_rejects_everything(ctx):
+    """"reject" put first in smtpd_recipient_restrictions: every recipient is refused
+    (554 5.7.1 Access denied), even for the server's own users and networks."""
+    inst, sink = _healthy_instance(ctx, main={"smtpd_recipient_restrictions":
+                                              "reject, permit_mynetworks, reject_unauth_destination"})
+    inst.start()
+    for to in ("bob@example.net", "alice@lab.example"):
+        _try_send(inst, to)
+    inst.wait_for_log(r"Recipient address rejected: Access denied", 30, count=2)
+
+
 @scenario("relay-restrictions-missing-sasl", expect=["relay-restrictions-missing-sasl"],
           symptom="relay access denied")
 def relay_restrictions_missing_sasl(ctx):
