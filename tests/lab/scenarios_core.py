@@ -448,6 +448,25 @@ def outbound_disabled_by_error_transport(ctx):
     inst.wait_for_log(r"<bob@example\.net>: Recipient address rejected: example\.net", 60)
 
 
+@scenario("master-cf-command-wrong", expect=["master-cf-command-wrong"], symptom="mail stuck")
+def master_cf_command_wrong(ctx):
+    """The smtp/unix service of master.cf names "smtpd_client" (no such program): master
+    cannot start it, throttles it, and outgoing mail waits."""
+    inst, sink = _healthy_instance(ctx)
+    inst.write_config()
+    p = os.path.join(inst.etc, "master.cf")
+    with open(p) as f:
+        text = f.read()
+    fixed = text.replace("-       smtp\nrelay", "-       smtpd_client\nrelay")
+    assert fixed != text, "the smtp/unix line was not found in master.cf"
+    with open(p, "w") as f:
+        f.write(fixed)
+    inst.start()
+    for i in range(2):
+        inst.send("bob@example.net", subject=f"out {i}")
+    inst.wait_for_log(r"master_spawn: exec \S*smtpd_client", 60)
+
+
 # --- delivery --------------------------------------------------------------------------------
 
 @scenario("content-filter-unavailable", expect=["content-filter-unavailable"], symptom="mail stuck")

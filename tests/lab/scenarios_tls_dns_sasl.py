@@ -44,6 +44,21 @@ def tls_cert_expired(ctx):
     _tls_scenario(ctx, "expired")
 
 
+@scenario("inbound-tls-required-on-port-25", expect=["inbound-tls-required-on-port-25"],
+          symptom="mail not delivered", group="tls")
+def inbound_tls_required_on_port_25(ctx):
+    """smtpd_tls_security_level = encrypt in main.cf, so the port-25 smtpd demands TLS: a
+    client without STARTTLS gets 530 5.7.0 (which Postfix does not log) and gives up."""
+    inst = _instance(ctx, "tls", tls="valid")
+    inst.extra_main["smtpd_tls_security_level"] = "encrypt"
+    inst.write_config()
+    inst.start()
+    r = pfxlab.run(["swaks", "--server", inst.host, "--port", str(inst.port), "--from", "alice@lab.example",
+                    "--to", "bob@lab.example", "--timeout", "20"], timeout=60)
+    assert "530" in r.stdout, r.stdout[-400:]
+    inst.wait_for_log(r"disconnect from", 30)
+
+
 @scenario("tls-cert-expiring-soon", expect=["tls-cert-expiring-soon"], symptom="", group="tls")
 def tls_cert_expiring_soon(ctx):
     """The certificate expires in 5 days (inside the 14-day warning window); a health check."""
