@@ -132,6 +132,48 @@ bool send_all(int fd, const std::string& s, clock::time_point d) {
     return true;
 }
 
+// Over TLS: reads one complete SMTP reply (the last line's 4th char is ' ') and, when
+// `send` is not empty, first writes it. False on an error or at the deadline.
+bool ssl_exchange(SSL* ssl, int fd, const std::string& send, bool read_first, clock::time_point d) {
+    auto read_reply = [&] {
+        std::string got;
+        char tmp[1024];
+        while (got.size() < 16384) {
+            int n = SSL_read(ssl, tmp, sizeof tmp);
+            if (n > 0) {
+                got.append(tmp, static_cast<std::size_t>(n));
+                if (got.size() >= 2 && got.back() == '\n') { // the last line is complete
+                    auto prev = got.rfind('\n', got.size() - 2);
+                    std::size_t start = prev == std::string::npos ? 0 : prev + 1;
+                    if (got.size() - start >= 5 && got[start + 3] == ' ') return true; // "NNN text"
+                }
+                continue;
+            }
+            int e = SSL_get_error(ssl, n);
+            if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
+                wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, d))
+                continue;
+            return false;
+        }
+        return false;
+    };
+    if (read_first && !read_reply()) return false;
+    std::size_t off = 0;
+    while (off < send.size()) {
+        int n = SSL_write(ssl, send.data() + off, static_cast<int>(send.size() - off));
+        if (n > 0) {
+            off += static_cast<std::size_t>(n);
+            continue;
+        }
+        int e = SSL_get_error(ssl, n);
+        if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
+            wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, d))
+            continue;
+        return false;
+    }
+    return read_reply();
+}
+
 std::string ssl_errors() {
     std::string s;
     unsigned long e;
@@ -229,6 +271,10 @@ std::string tls_handshake_text(const std::string& host, int port, bool starttls,
         long v = SSL_get_verify_result(ssl);
         out += "---\nNew, " + std::string(SSL_get_version(ssl)) + ", Cipher is " + SSL_get_cipher_name(ssl) + "\n";
         out += "Verify return code: " + std::to_string(v) + " (" + X509_verify_cert_error_string(v) + ")\n---\n";
+        // Take leave as a mail client does (after implicit TLS the greeting comes first), so
+        // the server logs a QUIT rather than "lost connection after STARTTLS". At most a
+        // second more; a server that does not answer is simply left.
+        ssl_exchange(ssl, fd, "QUIT\r\n", !starttls, std::min(deadline, clock::now() + std::chrono::seconds(1)));
         SSL_shutdown(ssl);
     } else {
         out += "---\nno peer certificate available\n---\nNew, (NONE), Cipher is (NONE)\n---\nerror: " +

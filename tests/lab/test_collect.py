@@ -53,6 +53,11 @@ def main():
                 bdir = os.path.join(out, "bundle")
                 r = pfxlab.run([PFT, "collect", "-o", bdir] + common, timeout=120)
                 check("collect exits 0", r.returncode == 0, r.stderr)
+                with open(inst.maillog, errors="replace") as f:
+                    lines = [l for l in f if "smtpd[" in l and ("starttls=" in l or "after STARTTLS" in l)]
+                check("the TLS probe takes leave with QUIT (no 'lost connection after STARTTLS')",
+                      lines and all("quit=1" in l for l in lines if "disconnect" in l)
+                      and not any("lost connection after STARTTLS" in l for l in lines), "".join(lines[-4:]))
                 names = []
                 for root, dirs, files in os.walk(bdir):
                     for d in dirs:
