@@ -274,8 +274,10 @@ std::string tls_handshake_text(const std::string& host, int port, bool starttls,
         // Take leave as a mail client does (after implicit TLS the greeting comes first), so
         // the server logs a QUIT rather than "lost connection after STARTTLS". At most a
         // second more; a server that does not answer is simply left.
-        ssl_exchange(ssl, fd, "QUIT\r\n", !starttls, std::min(deadline, clock::now() + std::chrono::seconds(1)));
+        if (!ssl_exchange(ssl, fd, "QUIT\r\n", !starttls, std::min(deadline, clock::now() + std::chrono::seconds(1))))
+            ERR_clear_error(); // a failed goodbye must not colour the next handshake's error text
         SSL_shutdown(ssl);
+        ERR_clear_error();
     } else {
         out += "---\nno peer certificate available\n---\nNew, (NONE), Cipher is (NONE)\n---\nerror: " +
                engine::printable(err, 200) + "\n";

@@ -56,7 +56,7 @@ def inbound_tls_required_on_port_25(ctx):
     r = pfxlab.run(["swaks", "--server", inst.host, "--port", str(inst.port), "--from", "alice@lab.example",
                     "--to", "bob@lab.example", "--timeout", "20"], timeout=60)
     assert "530" in r.stdout, r.stdout[-400:]
-    inst.wait_for_log(r"disconnect from", 30)
+    inst.wait_for_log(r"disconnect from \S+ ehlo=1 mail=0/1", 30)  # refused at MAIL FROM (530)
 
 
 @scenario("tls-cert-expiring-soon", expect=["tls-cert-expiring-soon"], symptom="", group="tls")
