@@ -63,21 +63,25 @@ HeapReport prepare_load_heap(std::size_t pad) {
         HeapReport& rep = report();
 #ifndef PFT_GLIBC_HEAP
         (void)pad;
+        rep.reason = HeapSkip::NotGlibc;
         rep.skipped = "not glibc 2.33 or later";
 #else
         const char* off = std::getenv("PFTRIAGE_NO_HUGEPAGES");
         if (off && *off && std::strcmp(off, "0") != 0) {
+            rep.reason = HeapSkip::OptedOut;
             rep.skipped = "PFTRIAGE_NO_HUGEPAGES is set";
             return;
         }
         struct sysinfo si {};
         if (sysinfo(&si) != 0 || std::uintptr_t(si.freeram) * si.mem_unit < kMinFreeMemory) {
+            rep.reason = HeapSkip::LowMemory;
             rep.skipped = "less than 256 MiB of free memory";
             return;
         }
         // The heap keeps `pad` bytes free at its top (trimming leaves it too) and grows by
         // at least that much whenever it must grow.
         if (mallopt(M_TOP_PAD, static_cast<int>(pad)) != 1) {
+            rep.reason = HeapSkip::MalloptRefused; // also AddressSanitizer's malloc, whose mallopt refuses all
             rep.skipped = "mallopt refused the pad";
             return;
         }
@@ -103,6 +107,7 @@ HeapReport prepare_load_heap(std::size_t pad) {
         if (brk_end == reinterpret_cast<char*>(-1) || top == 0 || end <= start ||
             madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE) != 0) {
             finish_load_heap(); // nothing gained: malloc's settings back
+            rep.reason = HeapSkip::MadviseRefused;
             rep.skipped = "the kernel refused MADV_HUGEPAGE, or the heap is not where expected";
             return;
         }

@@ -6,11 +6,15 @@
 
 namespace pft::cli {
 
+// Why the heap was not prepared (None when it was).
+enum class HeapSkip { None, NotGlibc, OptedOut, LowMemory, MalloptRefused, MadviseRefused };
+
 struct HeapReport {
-    bool applied = false;       // the heap was grown and marked MADV_HUGEPAGE
-    std::size_t reserved = 0;   // bytes of heap the mark covers
+    bool applied = false;        // the heap was grown and marked MADV_HUGEPAGE
+    std::size_t reserved = 0;    // bytes of heap the mark covers
     bool head_set_aside = false; // the head below the first 2 MiB boundary was taken
-    const char* skipped = "";   // why not applied, when it was not
+    HeapSkip reason = HeapSkip::None;
+    const char* skipped = "";    // the reason in words, for messages
 };
 
 // Once per process (later calls return the first result); glibc 2.33 or later only.

@@ -132,6 +132,14 @@ bool send_all(int fd, const std::string& s, clock::time_point d) {
     return true;
 }
 
+// After an SSL_read or SSL_write returned n <= 0: waits for the socket when OpenSSL asks
+// to; true when the call should be made again, false on an error or at the deadline.
+bool ssl_retry(SSL* ssl, int fd, int n, clock::time_point d) {
+    int e = SSL_get_error(ssl, n);
+    return (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
+           wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, d);
+}
+
 // Over TLS: reads one complete SMTP reply (the last line's 4th char is ' ') and, when
 // `send` is not empty, first writes it. False on an error or at the deadline.
 bool ssl_exchange(SSL* ssl, int fd, const std::string& send, bool read_first, clock::time_point d) {
@@ -149,11 +157,7 @@ bool ssl_exchange(SSL* ssl, int fd, const std::string& send, bool read_first, cl
                 }
                 continue;
             }
-            int e = SSL_get_error(ssl, n);
-            if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
-                wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, d))
-                continue;
-            return false;
+            if (!ssl_retry(ssl, fd, n, d)) return false;
         }
         return false;
     };
@@ -165,11 +169,7 @@ bool ssl_exchange(SSL* ssl, int fd, const std::string& send, bool read_first, cl
             off += static_cast<std::size_t>(n);
             continue;
         }
-        int e = SSL_get_error(ssl, n);
-        if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) &&
-            wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, d))
-            continue;
-        return false;
+        if (!ssl_retry(ssl, fd, n, d)) return false;
     }
     return read_reply();
 }
